@@ -1,0 +1,212 @@
+"""The MediaPipe edge: one adapter from PoseLandmarker results to the project's PoseFrame.
+
+Nothing past this module knows MediaPipe exists. The model is a local file (``models/``):
+clinics run offline and no weights are ever downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from formcheck.errors import ModelError
+from formcheck.landmarks import N_LANDMARKS, L
+
+MODEL_ENV = "FORMCHECK_MODEL"
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "pose_landmarker_full.task"
+MASK_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class PoseFrame:
+    """What the pose model saw in one frame, in the project's own terms.
+
+    ``landmarks`` are pixels of the analysed image (x right, y down; z is MediaPipe's
+    relative depth in the same pixel scale). ``world`` is metres with the origin between
+    the hips. ``outline`` is the person's silhouette as a closed pixel polygon, taken from
+    the segmentation mask; the analysis reads the back from it, and it is what pose files
+    keep (a mask per frame would be gigabytes for a long clip). ``mask`` itself is kept
+    only for live drawing. ``people`` counts persons found by the periodic crowd check
+    (-1 when that frame was not checked).
+    """
+
+    t: float
+    index: int
+    width: int
+    height: int
+    landmarks: np.ndarray | None = None
+    visibility: np.ndarray | None = None
+    world: np.ndarray | None = None
+    outline: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    people: int = -1
+
+    @property
+    def present(self) -> bool:
+        return self.landmarks is not None
+
+
+def model_path() -> Path:
+    return Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
+
+
+def check_model(path: Path) -> Path:
+    """Fail early, naming the file, when the model is missing or not a ``.task`` bundle."""
+    if not path.is_file():
+        raise ModelError(
+            f"The pose model is missing: {path} does not exist. It ships in the repository's "
+            f"models/ folder (rebuild it with models/build_pose_model.py, or point "
+            f"{MODEL_ENV} at a copy)."
+        )
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            names = set(bundle.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelError(f"The pose model {path} is corrupt (not a MediaPipe .task bundle).") from exc
+    if not {"pose_detector.tflite", "pose_landmarks_detector.tflite"} <= names:
+        raise ModelError(f"The pose model {path} is not a pose landmarker bundle.")
+    return path
+
+
+@contextlib.contextmanager
+def _quiet_native_logs() -> Iterator[None]:
+    """MediaPipe's C++ side prints INFO/WARNING lines to fd 2 on start-up; users need none."""
+    if os.environ.get("FORMCHECK_DEBUG"):
+        yield
+        return
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def outline_from_mask(mask: np.ndarray, anchor: np.ndarray | None = None) -> np.ndarray | None:
+    """The silhouette polygon (K, 2) int32 of the blob holding ``anchor`` (else the largest)."""
+    binary = (mask > MASK_THRESHOLD).astype(np.uint8)
+    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    best = None
+    if anchor is not None:
+        point = (float(anchor[0]), float(anchor[1]))
+        inside = [c for c in contours if cv2.pointPolygonTest(c, point, False) >= 0]
+        best = max(inside, key=cv2.contourArea) if inside else None
+    if best is None:
+        best = max(contours, key=cv2.contourArea)
+    return best.reshape(-1, 2).astype(np.int32)
+
+
+class PoseEstimator:
+    """PoseLandmarker in VIDEO mode (tracking across frames) for files and live streams.
+
+    ``crowd_check_s`` runs a second, two-person detector that often (IMAGE mode, so the
+    tracker is undisturbed) to notice a second person walking into view; 0 disables it.
+    """
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        crowd_check_s: float = 2.0,
+        keep_mask: bool = False,
+        min_detection_confidence: float = 0.5,
+    ) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision  # heavy import, kept at the edge
+
+        self.model = check_model(Path(model) if model else model_path())
+        self.keep_mask = keep_mask
+        self.crowd_check_s = crowd_check_s
+        self._last_ms = -1
+        self._last_crowd_t = -np.inf
+
+        def options(mode: vision.RunningMode, poses: int) -> vision.PoseLandmarkerOptions:
+            return vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self.model)),
+                running_mode=mode,
+                num_poses=poses,
+                output_segmentation_masks=True,
+                min_pose_detection_confidence=min_detection_confidence,
+            )
+
+        try:
+            with _quiet_native_logs():
+                self._tracker = vision.PoseLandmarker.create_from_options(options(vision.RunningMode.VIDEO, 1))
+                self._crowd = (
+                    vision.PoseLandmarker.create_from_options(options(vision.RunningMode.IMAGE, 2))
+                    if crowd_check_s > 0
+                    else None
+                )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"The pose model {self.model} could not be loaded ({exc}).") from exc
+        self._first = True
+
+    def process(self, image: np.ndarray, t: float, index: int = 0) -> PoseFrame:
+        """Run the model on one RGB uint8 frame shown at ``t`` seconds."""
+        import mediapipe as mp
+
+        height, width = image.shape[:2]
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        ms = max(int(round(t * 1000)), self._last_ms + 1)  # VIDEO mode needs strictly rising time
+        self._last_ms = ms
+        with _quiet_native_logs() if self._first else contextlib.nullcontext():
+            result = self._tracker.detect_for_video(mp_image, ms)
+            people = self._count_people(mp_image, t)
+        self._first = False
+        if not result.pose_landmarks:
+            return PoseFrame(t=t, index=index, width=width, height=height, people=people)
+
+        raw = result.pose_landmarks[0]
+        lm = np.array([(p.x * width, p.y * height, p.z * width) for p in raw], dtype=np.float32)
+        vis = np.array([p.visibility or 0.0 for p in raw], dtype=np.float32)
+        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float32)
+        mask = None
+        outline = None
+        if result.segmentation_masks:
+            # numpy_view() points into memory the next call frees: copy at once.
+            mask = np.array(result.segmentation_masks[0].numpy_view(), dtype=np.float32).reshape(height, width)
+            hips = lm[[L.LEFT_HIP, L.RIGHT_HIP], :2].mean(axis=0)
+            outline = outline_from_mask(mask, hips)
+        assert lm.shape == (N_LANDMARKS, 3)
+        return PoseFrame(
+            t=t,
+            index=index,
+            width=width,
+            height=height,
+            landmarks=lm,
+            visibility=vis,
+            world=world,
+            outline=outline,
+            mask=mask if self.keep_mask else None,
+            people=people,
+        )
+
+    def _count_people(self, mp_image: object, t: float) -> int:
+        if self._crowd is None or t - self._last_crowd_t < self.crowd_check_s:
+            return -1
+        self._last_crowd_t = t
+        return len(self._crowd.detect(mp_image).pose_landmarks)
+
+    def close(self) -> None:
+        with _quiet_native_logs():
+            for landmarker in (self._tracker, self._crowd):
+                if landmarker is not None:
+                    landmarker.close()
+        self._tracker = self._crowd = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

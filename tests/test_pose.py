@@ -1,0 +1,55 @@
+import zipfile
+
+import numpy as np
+import pytest
+
+from formcheck.errors import ModelError
+from formcheck.pose import DEFAULT_MODEL, PoseEstimator, check_model, outline_from_mask
+
+
+def test_the_bundled_model_is_a_pose_landmarker_bundle():
+    assert check_model(DEFAULT_MODEL) == DEFAULT_MODEL
+    with zipfile.ZipFile(DEFAULT_MODEL) as z:
+        assert set(z.namelist()) == {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+
+
+def test_missing_model_names_the_path(tmp_path):
+    with pytest.raises(ModelError, match=str(tmp_path / "gone.task")):
+        PoseEstimator(tmp_path / "gone.task")
+
+
+def test_corrupt_model_names_the_path(tmp_path):
+    bad = tmp_path / "bad.task"
+    bad.write_bytes(b"\x00" * 1000)
+    with pytest.raises(ModelError, match="corrupt"):
+        PoseEstimator(bad)
+    other = tmp_path / "other.task"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("something.tflite", b"x")
+    with pytest.raises(ModelError, match="not a pose landmarker"):
+        check_model(other)
+
+
+def test_garbage_inside_a_valid_bundle_is_a_model_error(tmp_path):
+    fake = tmp_path / "fake.task"
+    with zipfile.ZipFile(fake, "w") as z:
+        z.writestr("pose_detector.tflite", b"not a model")
+        z.writestr("pose_landmarks_detector.tflite", b"not a model")
+    with pytest.raises(ModelError, match="could not be loaded"):
+        PoseEstimator(fake)
+
+
+def test_no_person_in_an_empty_frame():
+    with PoseEstimator(crowd_check_s=0) as est:
+        pf = est.process(np.full((240, 320, 3), 90, np.uint8), 0.0)
+    assert not pf.present and pf.landmarks is None and pf.outline is None
+
+
+def test_outline_picks_the_blob_holding_the_hips():
+    mask = np.zeros((100, 200), np.float32)
+    mask[10:90, 10:60] = 1.0  # the person
+    mask[5:95, 120:195] = 1.0  # a bigger blob elsewhere
+    outline = outline_from_mask(mask, np.array([30.0, 50.0]))
+    assert outline[:, 0].max() < 60
+    assert outline_from_mask(mask, None)[:, 0].min() >= 120
+    assert outline_from_mask(np.zeros((10, 10), np.float32)) is None
