@@ -1,0 +1,199 @@
+"""The one streaming analysis core behind the webcam, uploads and batch runs.
+
+``push(pose_frame) -> FrameResult`` for every frame in time order, then
+``finish() -> SessionReport``. Nothing looks ahead: a live set and the same frames read
+from a file give identical results. (The only revision is at ``finish()``, where every
+rep is compared with the whole set — see ``Drill.finalize``.)
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.cues import FAULT_CUES, GOOD_REP, CueBoard
+from formcheck.drills import DRILLS, Drill, Rep
+from formcheck.drills.recognise import DrillVote
+from formcheck.errors import FormcheckError
+from formcheck.features import REASONS, FeatureExtractor, FrameFeatures
+from formcheck.pose import PoseFrame
+from formcheck.reps import Phase
+from formcheck.report import SERIES, SessionReport
+from formcheck.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """Everything a face needs to draw and say for one frame."""
+
+    pose: PoseFrame
+    features: FrameFeatures
+    drill: str  # the drill being read ("auto" until recognised)
+    phase: str  # setup / rest / descend / bottom / ascend
+    rep_count: int
+    good: int
+    flagged: int
+    unassessed: int
+    contacts: dict[str, str]  # head / midback / sacrum -> ok | lost | unknown
+    cue: str | None  # the cue on screen now
+    new_cue: bool  # this frame started the cue (speak it)
+    rep: Rep | None = None  # the rep that finished at this frame
+    setup_hint: str | None = None  # what to fix before reps can count
+    lumbar_score: float = float("nan")
+
+    @property
+    def t(self) -> float:
+        return self.pose.t
+
+
+@dataclass
+class _Series:
+    """Per-frame numbers for plots and tables, in compact arrays (flat memory)."""
+
+    columns: dict[str, array] = field(default_factory=lambda: {name: array("d") for name in SERIES})
+
+    def add(self, **values: float) -> None:
+        for name, column in self.columns.items():
+            column.append(values.get(name, math.nan))
+
+
+class Analyzer:
+    def __init__(self, drill: str = "auto", settings: Settings | None = None) -> None:
+        if drill != "auto" and drill not in DRILLS:
+            raise FormcheckError(f"unknown drill {drill!r}; choose one of {', '.join([*DRILLS, 'auto'])}.")
+        self.settings = settings or Settings()
+        self.requested = drill
+        self.features = FeatureExtractor(self.settings)
+        names = list(DRILLS) if drill == "auto" else [drill]
+        self.drills: dict[str, Drill] = {name: DRILLS[name](self.settings) for name in names}
+        self.vote = DrillVote()
+        self.cues = CueBoard(self.settings.cue_cooldown_s)
+        self.series = _Series()
+        self.frames = 0
+        self.people_seen = 0
+        self._blockers: Counter[str] = Counter()
+        self._assessable_frames = 0
+        self._first_t = math.nan
+        self._last_t = math.nan
+        self._last_hint: str | None = None
+
+    # ------------------------------------------------------------------------------------
+    @property
+    def drill_name(self) -> str:
+        if self.requested != "auto":
+            return self.requested
+        return self.vote.decision or "auto"
+
+    @property
+    def active(self) -> Drill:
+        return self.drills[self.drill_name if self.drill_name in self.drills else "hinge"]
+
+    def push(self, pose: PoseFrame) -> FrameResult:
+        f = self.features(pose)
+        self.frames += 1
+        self._first_t = f.t if math.isnan(self._first_t) else self._first_t
+        self._last_t = f.t
+        self.people_seen = max(self.people_seen, f.people)
+        self._blockers.update(f.blockers)
+        self._assessable_frames += f.assessable
+
+        finished: dict[str, Rep | None] = {name: d.update(f) for name, d in self.drills.items()}
+        if self.requested == "auto":
+            self.vote.see_frame(f)
+            if finished.get("hinge") is not None:
+                self.vote.see_rep(finished["hinge"])
+        drill = self.active
+        rep = finished.get(drill.name)
+        contacts = drill.contacts(f)
+        baseline = drill.lumbar_baseline()
+        score = f.curvature - (baseline if math.isfinite(baseline) else 0.0)
+        self.series.add(
+            t=f.t,
+            hip_deg=f.hip_deg,
+            trunk_deg=f.trunk_deg,
+            knee_deg=f.knee_deg,
+            neck_deg=f.neck_deg,
+            lumbar_curvature=f.curvature if f.assessable else math.nan,
+            lumbar_score=score if f.assessable else math.nan,
+            view_deg=f.view_deg,
+            phase=float(list(Phase).index(drill.phase)),
+        )
+        hint = self._setup_hint(f, drill)
+        if hint is None:
+            self.cues.withdraw(self._last_hint)
+        self._last_hint = hint or self._last_hint
+        new_cue = self._offer_cue(f, drill, rep, hint, contacts)
+        counts = Counter(r.verdict for r in drill.reps)
+        return FrameResult(
+            pose=pose,
+            features=f,
+            drill=self.drill_name,
+            phase=drill.phase.value,
+            rep_count=len(drill.reps),
+            good=counts["good"],
+            flagged=counts["flagged"],
+            unassessed=counts["unassessed"],
+            contacts=contacts,
+            cue=self.cues.current(f.t),
+            new_cue=new_cue,
+            rep=rep,
+            setup_hint=hint,
+            lumbar_score=score if f.assessable else math.nan,
+        )
+
+    def _setup_hint(self, f: FrameFeatures, drill: Drill) -> str | None:
+        """Until the start position is held, say the one thing to fix first."""
+        if drill.phase is not Phase.SETUP:
+            return None
+        for code in ("no_person", "second_person", "not_visible", "not_side_view", "too_small"):
+            if code in f.blockers:
+                return REASONS[code][1]
+        if drill.name == "bird-dog" and not drill.ready(f):
+            return "Get on hands and knees, side-on to the camera."
+        return "Hold still in your start position."
+
+    def _offer_cue(self, f: FrameFeatures, drill: Drill, rep: Rep | None, hint: str | None, contacts: dict[str, str]) -> bool:
+        if rep is not None:
+            if rep.faults:
+                return self.cues.offer(f.t, FAULT_CUES.get(rep.faults[0].code, rep.faults[0].message), urgent=True)
+            if rep.verdict == "good":
+                return self.cues.offer(f.t, GOOD_REP)
+            return self.cues.offer(f.t, REASONS.get(rep.unassessed_reasons[0], ("", None))[1] if rep.unassessed_reasons else None)
+        if hint is not None:
+            return self.cues.offer(f.t, hint)
+        if drill.phase in (Phase.DOWN, Phase.BOTTOM) and "lost" in (contacts["sacrum"], contacts["midback"]):
+            return self.cues.offer(f.t, FAULT_CUES["lumbar_flexion"], urgent=True)
+        return False
+
+    # ------------------------------------------------------------------------------------
+    def finish(self) -> SessionReport:
+        drill = self.active
+        drill.finalize()
+        name = drill.name
+        warnings = []
+        if self.requested == "auto" and self.vote.decision is None:
+            warnings.append("Could not recognise the drill from the movement; read as a hip hinge.")
+        if self.people_seen > 1:
+            warnings.append("A second person was in view; formcheck followed one person. Ask others to step out of frame.")
+        if self.frames and not drill.reps:
+            warnings.append("No reps were found.")
+        reasons = []
+        if self._assessable_frames == 0:
+            reasons = [REASONS[c][0] for c, _ in self._blockers.most_common() if c != "too_upright"][:3] or ["no frames"]
+        return SessionReport(
+            drill=name,
+            drill_source="auto" if self.requested == "auto" else "chosen",
+            assessable=self._assessable_frames > 0,
+            reasons=reasons,
+            reps=list(drill.reps),
+            warnings=warnings,
+            settings=self.settings.to_dict(),
+            frames=self.frames,
+            duration_s=(self._last_t - self._first_t) if self.frames else 0.0,
+            series={k: np.frombuffer(v, dtype=np.float64) for k, v in self.series.columns.items()},
+        )
+

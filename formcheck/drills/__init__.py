@@ -1,0 +1,13 @@
+"""The three drills behind one interface, and recognising which one is being done."""
+
+from __future__ import annotations
+
+from formcheck.drills.base import CONTACTS, Drill, Fault, Rep
+from formcheck.drills.bird_dog import BirdDog
+from formcheck.drills.hinge import Hinge
+from formcheck.drills.squat import Squat
+
+DRILLS: dict[str, type[Drill]] = {d.name: d for d in (Hinge, Squat, BirdDog)}
+DRILL_CHOICES = (*DRILLS, "auto")
+
+__all__ = ["CONTACTS", "DRILLS", "DRILL_CHOICES", "BirdDog", "Drill", "Fault", "Hinge", "Rep", "Squat"]

@@ -1,0 +1,224 @@
+"""What every drill shares: per-frame features → phase → rep events → metrics → faults.
+
+A drill supplies its movement signal, what a usable start position is, and how to judge a
+finished rep; this base keeps the recent frames (bounded), the rest-position baselines,
+the lumbar (virtual dowel) judgement and the live contact states.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from formcheck.features import REASONS, FrameFeatures
+from formcheck.reps import Phase, RepCounter, RepSpan
+from formcheck.settings import Settings
+
+HISTORY_S = 40.0  # longest rep we can judge in full; older frames are dropped (flat memory)
+CONTACTS = ("head", "midback", "sacrum")
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    code: str
+    message: str
+    value: float
+    threshold: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "value": _round(self.value), "threshold": _round(self.threshold)}
+
+
+@dataclass(slots=True)
+class Rep:
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    verdict: str = "good"  # good | flagged | unassessed
+    faults: list[Fault] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    side: str | None = None
+    unassessed_reasons: list[str] = field(default_factory=list)
+
+    def settle_verdict(self) -> None:
+        """Flagged if any fault; else unassessed if the back could not be judged; else good."""
+        if self.faults:
+            self.verdict = "flagged"
+        elif self.unassessed_reasons:
+            self.verdict = "unassessed"
+        else:
+            self.verdict = "good"
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "index": self.index,
+            "start_s": round(self.start_s, 3),
+            "bottom_s": round(self.bottom_s, 3),
+            "end_s": round(self.end_s, 3),
+            "verdict": self.verdict,
+            "faults": [f.to_dict() for f in self.faults],
+            "metrics": {k: _round(v) for k, v in self.metrics.items()},
+        }
+        if self.side is not None:
+            d["side"] = self.side
+        if self.unassessed_reasons:
+            d["unassessed_reasons"] = [REASONS.get(r, (r,))[0] for r in self.unassessed_reasons]
+        return d
+
+
+def _round(v: float) -> float | None:
+    return None if v is None or not math.isfinite(v) else round(float(v), 3)
+
+
+def median(values: list[float] | np.ndarray) -> float:
+    arr = np.asarray(values, dtype=np.float64)
+    arr = arr[np.isfinite(arr)]
+    return float(np.median(arr)) if arr.size else math.nan
+
+
+class Drill:
+    """Base for hinge, squat and bird dog. Subclasses set the signal and judge reps."""
+
+    name: ClassVar[str] = "drill"
+    label: ClassVar[str] = "Drill"
+    # Faults that mean the lower back lost the dowel (sacrum / mid-back contacts turn red).
+    judges_head: ClassVar[bool] = False  # only the dowel hinge checks the head contact
+    lumbar_message: ClassVar[str] = (
+        "Lower back rounded: the dowel lost the sacrum / mid-back contact. Hinge at the hips and keep the back long."
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.history: deque[FrameFeatures] = deque()
+        self.rest: deque[FrameFeatures] = deque(maxlen=150)  # start-position frames: baselines
+        self.reps: list[Rep] = []
+        self.counter = self.make_counter()
+        self._recent_curv: deque[float] = deque(maxlen=7)
+
+    # -- to be provided by each drill ---------------------------------------------------
+    def make_counter(self) -> RepCounter:
+        raise NotImplementedError
+
+    def signal(self, f: FrameFeatures) -> float:
+        raise NotImplementedError
+
+    def judge(self, rep: Rep, span: RepSpan, frames: list[FrameFeatures]) -> None:
+        """Fill ``rep.metrics`` and ``rep.faults`` for a finished rep."""
+        raise NotImplementedError
+
+    def ready(self, f: FrameFeatures) -> bool:
+        """Is this frame a usable start position (for set-up and rest baselines)?"""
+        blocking = {"no_person", "not_visible", "not_side_view", "too_small", "second_person"}
+        return f.present and not blocking.intersection(f.blockers)
+
+    # -- streaming ------------------------------------------------------------------------
+    def update(self, f: FrameFeatures) -> Rep | None:
+        self.history.append(f)
+        while self.history and f.t - self.history[0].t > HISTORY_S:
+            self.history.popleft()
+        value = self.signal(f) if f.present else math.nan
+        if self.ready(f) and math.isfinite(value) and self.counter.phase in (Phase.SETUP, Phase.REST):
+            if value <= 0.5 * self.counter.min_depth + (self.counter.base if math.isfinite(self.counter.base) else 0):
+                self.rest.append(f)
+        if f.profile is not None and f.assessable:
+            self._recent_curv.append(f.curvature)
+        span = self.counter.update(f.t, value, self.ready(f))
+        if span is None:
+            return None
+        rep = Rep(index=len(self.reps) + 1, start_s=span.start_t, bottom_s=span.bottom_t, end_s=span.end_t)
+        frames = [g for g in self.history if span.start_t <= g.t <= span.end_t]
+        self.judge(rep, span, frames)
+        rep.metrics.setdefault("duration_s", span.end_t - span.start_t)
+        rep.settle_verdict()
+        self.reps.append(rep)
+        return rep
+
+    @property
+    def phase(self) -> Phase:
+        return self.counter.phase
+
+    # -- shared measurements -------------------------------------------------------------
+    def around(self, frames: list[FrameFeatures], t: float) -> list[FrameFeatures]:
+        w = self.s.bottom_window_s
+        return [g for g in frames if abs(g.t - t) <= w]
+
+    def rest_median(self, get: Any) -> float:
+        return median([get(g) for g in self.rest])
+
+    def lumbar_baseline(self, reps: list[Rep] | None = None) -> float:
+        """The person's own back curve: lower quartile of their reps that were not rounded."""
+        curves = [r.metrics.get("lumbar_curvature", math.nan) for r in (self.reps if reps is None else reps)]
+        curves = [c for c in curves if math.isfinite(c) and c < self.s.lumbar_abs_threshold]
+        return float(np.percentile(curves, 25)) if curves else math.nan
+
+    def spine_at(self, window: list[FrameFeatures]) -> tuple[float, list[str]]:
+        """Median back curve over judgeable frames of a window, or NaN and the reasons why not."""
+        usable = [g for g in window if g.assessable]
+        if window and len(usable) >= max(2, 0.4 * len(window)):
+            return median([g.curvature for g in usable]), []
+        counts = Counter(b for g in window for b in g.blockers)
+        reasons = [code for code, _ in counts.most_common(2)] or ["no_person"]
+        return math.nan, reasons
+
+    def judge_lumbar(self, rep: Rep, curvature: float, reasons: list[str], baseline: float) -> None:
+        """The dowel check: absolute rounding, or rounding against the person's own reps."""
+        rep.metrics["lumbar_curvature"] = curvature
+        if not math.isfinite(curvature):
+            rep.metrics["lumbar_flexion_score"] = math.nan
+            rep.unassessed_reasons = reasons
+            return
+        reference = baseline if math.isfinite(baseline) else 0.0
+        rep.metrics["lumbar_flexion_score"] = curvature - reference
+        rep.metrics["lumbar_baseline"] = baseline
+        rep.faults = [f for f in rep.faults if f.code != "lumbar_flexion"]
+        if curvature >= self.s.lumbar_abs_threshold:
+            rep.faults.append(
+                Fault("lumbar_flexion", self.lumbar_message, curvature, self.s.lumbar_abs_threshold)
+            )
+        elif math.isfinite(baseline) and curvature - baseline >= self.s.lumbar_rel_threshold:
+            rep.faults.append(
+                Fault(
+                    "lumbar_flexion",
+                    self.lumbar_message + " (compared with your own better reps)",
+                    curvature - baseline,
+                    self.s.lumbar_rel_threshold,
+                )
+            )
+
+    def finalize(self) -> None:
+        """Re-judge every rep against all the other reps of the set.
+
+        During the set a rep can only be compared with the reps before it; at the end the
+        person's better reps are all known, so an early rounded rep is caught too.
+        """
+        for rep in self.reps:
+            self.rejudge(rep, self.lumbar_baseline([r for r in self.reps if r is not rep]))
+            rep.settle_verdict()
+
+    def rejudge(self, rep: Rep, baseline: float) -> None:
+        curvature = rep.metrics.get("lumbar_curvature", math.nan)
+        if math.isfinite(curvature):
+            self.judge_lumbar(rep, curvature, [], baseline)
+
+    # -- live state ------------------------------------------------------------------------
+    def contacts(self, f: FrameFeatures) -> dict[str, str]:
+        """Dowel contacts now: ok / lost / unknown for head, mid-back and sacrum."""
+        state = dict.fromkeys(CONTACTS, "unknown")
+        if not f.assessable or not self._recent_curv:
+            return state
+        curv = median(list(self._recent_curv))
+        base = self.lumbar_baseline()
+        rounded = curv >= self.s.lumbar_abs_threshold or (
+            math.isfinite(base) and curv - base >= self.s.lumbar_rel_threshold
+        )
+        state["sacrum"] = state["midback"] = "lost" if rounded else "ok"
+        neck0 = self.rest_median(lambda g: g.neck_deg)
+        if self.judges_head and math.isfinite(f.neck_deg) and math.isfinite(neck0):
+            state["head"] = "lost" if abs(f.neck_deg - neck0) > self.s.neck_change_deg else "ok"
+        return state
+

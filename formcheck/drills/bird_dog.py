@@ -1,0 +1,136 @@
+"""Bird dog: on all fours, reach one arm and the opposite leg out level, hold, return.
+
+Reps are reaches, per side. The back is judged against the person's own quadruped start
+(a flat back on all fours is the reference, so sag and rounding are both changes from it).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.drills.base import Drill, Fault, Rep, median
+from formcheck.features import FrameFeatures
+from formcheck.geometry import angle_between
+from formcheck.landmarks import L
+from formcheck.reps import RepCounter, RepSpan
+
+DOWN = np.array([0.0, 1.0])
+ARMS = {"left": (L.LEFT_SHOULDER, L.LEFT_WRIST), "right": (L.RIGHT_SHOULDER, L.RIGHT_WRIST)}
+LEGS = {"left": (L.LEFT_HIP, L.LEFT_KNEE), "right": (L.RIGHT_HIP, L.RIGHT_KNEE)}
+OPPOSITE = {"left": "right", "right": "left"}
+
+
+def limb_elevation(f: FrameFeatures, joints: tuple[int, int]) -> float:
+    """Degrees a limb is raised from hanging straight down (90 = level, > 90 above level)."""
+    if f.points is None:
+        return math.nan
+    return float(angle_between(f.points[joints[1]] - f.points[joints[0]], DOWN))
+
+
+def pelvis_angles(f: FrameFeatures) -> tuple[float, float]:
+    """(roll, yaw) of the hip line in world coordinates, degrees.
+
+    Roll: one hip higher than the other (a hike). Yaw: the hip line turned against the
+    shoulder line about the vertical (the pelvis opening to the side).
+    """
+    if f.world is None:
+        return math.nan, math.nan
+    hips = f.world[L.RIGHT_HIP] - f.world[L.LEFT_HIP]
+    shoulders = f.world[L.RIGHT_SHOULDER] - f.world[L.LEFT_SHOULDER]
+    roll = math.degrees(math.atan2(-hips[1], math.hypot(hips[0], hips[2])))
+    yaw = math.degrees(math.atan2(hips[0], hips[2]) - math.atan2(shoulders[0], shoulders[2]))
+    yaw = (yaw + 180.0) % 360.0 - 180.0
+    return roll, yaw
+
+
+class BirdDog(Drill):
+    name = "bird-dog"
+    label = "Bird dog"
+    lumbar_message = "Lower back rounded during the reach: keep the back as flat as at the start."
+
+    def make_counter(self) -> RepCounter:
+        s = self.s
+        return RepCounter(
+            min_depth=s.birddog_min_reach_deg,
+            expected_range=s.birddog_expected_range_deg,
+            enter_frac=s.rep_enter_frac,
+            exit_frac=s.rep_exit_frac,
+            min_duration_s=s.rep_min_duration_s,
+            still_s=s.setup_still_s,
+        )
+
+    def signal(self, f: FrameFeatures) -> float:
+        return max(limb_elevation(f, ARMS["left"]), limb_elevation(f, ARMS["right"]))
+
+    def ready(self, f: FrameFeatures) -> bool:
+        """All fours: trunk near level, knees bent, hands under the shoulders."""
+        if not super().ready(f) or f.points is None:
+            return False
+        wrists_below = f.point(L.LEFT_WRIST, L.RIGHT_WRIST)[1] > f.point(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)[1]
+        return f.trunk_deg > 55 and f.knee_deg > 50 and bool(wrists_below)
+
+    def judge(self, rep: Rep, span: RepSpan, frames: list[FrameFeatures]) -> None:
+        s = self.s
+        bottom = self.around(frames, span.bottom_t)
+        arm_side = max(ARMS, key=lambda side: median([limb_elevation(g, ARMS[side]) for g in bottom]))
+        leg_side = OPPOSITE[arm_side]
+        arm = median([limb_elevation(g, ARMS[arm_side]) for g in bottom])
+        leg = max(median([limb_elevation(g, LEGS[side]) for g in bottom]) for side in LEGS)
+        held = [g.t for g in frames if self.signal(g) >= span.peak - 10.0]
+        roll0, yaw0 = self.rest_median(lambda g: pelvis_angles(g)[0]), self.rest_median(lambda g: pelvis_angles(g)[1])
+        roll = median([pelvis_angles(g)[0] for g in bottom]) - roll0
+        yaw = median([pelvis_angles(g)[1] for g in bottom]) - yaw0
+        rep.side = arm_side
+        rep.metrics.update(
+            arm_height_deg=arm - 90.0,
+            leg_height_deg=leg - 90.0,
+            leg_side_opposite=float(
+                median([limb_elevation(g, LEGS[leg_side]) for g in bottom]) >= median([limb_elevation(g, LEGS[arm_side]) for g in bottom])
+            ),
+            hold_s=(max(held) - min(held)) if held else 0.0,
+            pelvis_hike_deg=roll,
+            pelvis_rotation_deg=yaw,
+            trunk_inclination_deg=median([g.trunk_deg for g in bottom]),
+            hip_flexion_deg=median([g.hip_deg for g in bottom]),
+            knee_flexion_deg=median([g.knee_deg for g in bottom]),
+        )
+        curvature, reasons = self.spine_at(bottom)
+        self.judge_lumbar(rep, curvature, reasons, self.rest_median(lambda g: g.curvature if g.assessable else math.nan))
+        if max(arm, leg) - 90.0 > s.birddog_too_high_deg:
+            which = "arm" if arm >= leg else "leg"
+            rep.faults.append(
+                Fault("reach_too_high", f"The {which} went above level: reach long, not high, so the back stays flat.", max(arm, leg) - 90.0, s.birddog_too_high_deg)
+            )
+        if math.isfinite(roll) and abs(roll) > s.birddog_pelvis_hike_deg:
+            rep.faults.append(
+                Fault("pelvis_hike", "The pelvis tipped up on the reaching-leg side: keep both hips level, as if balancing a cup on your back.", roll, s.birddog_pelvis_hike_deg)
+            )
+        if math.isfinite(yaw) and abs(yaw) > s.birddog_pelvis_rotation_deg:
+            rep.faults.append(
+                Fault("pelvis_rotation", "The pelvis turned open: keep the hips square to the floor.", yaw, s.birddog_pelvis_rotation_deg)
+            )
+
+    def judge_lumbar(self, rep: Rep, curvature: float, reasons: list[str], baseline: float) -> None:
+        """Compare with the quadruped start: a rise is rounding, a drop is a sagging back."""
+        rep.metrics["lumbar_curvature"] = curvature
+        rep.faults = [f for f in rep.faults if f.code not in ("lumbar_flexion", "lumbar_sag")]
+        if not math.isfinite(curvature):
+            rep.metrics["lumbar_flexion_score"] = math.nan
+            rep.unassessed_reasons = reasons
+            return
+        reference = baseline if math.isfinite(baseline) else 0.0
+        change = curvature - reference
+        rep.metrics["lumbar_flexion_score"] = change
+        rep.metrics["lumbar_baseline"] = baseline
+        limit = self.s.birddog_lumbar_threshold
+        if change >= limit:
+            rep.faults.append(Fault("lumbar_flexion", self.lumbar_message, change, limit))
+        elif change <= -limit:
+            rep.faults.append(
+                Fault("lumbar_sag", "Lower back sagged (arched) during the reach: brace the belly and keep the back flat.", change, -limit)
+            )
+
+    def rejudge(self, rep: Rep, baseline: float) -> None:
+        """The quadruped start, not other reps, is this drill's reference: nothing to redo."""

@@ -1,0 +1,73 @@
+"""Hip hinge with a dowel: bend at the hips, keep head, mid-back and sacrum on the stick."""
+
+from __future__ import annotations
+
+import math
+
+from formcheck.drills.base import Drill, Fault, Rep, median
+from formcheck.features import FrameFeatures
+from formcheck.reps import RepCounter, RepSpan
+
+
+class Hinge(Drill):
+    name = "hinge"
+    label = "Hip hinge"
+    judges_head = True
+
+    def make_counter(self) -> RepCounter:
+        s = self.s
+        return RepCounter(
+            min_depth=s.hinge_min_hip_deg,
+            expected_range=s.hinge_expected_range_deg,
+            enter_frac=s.rep_enter_frac,
+            exit_frac=s.rep_exit_frac,
+            min_duration_s=s.rep_min_duration_s,
+            still_s=s.setup_still_s,
+        )
+
+    def signal(self, f: FrameFeatures) -> float:
+        return f.hip_deg
+
+    def judge(self, rep: Rep, span: RepSpan, frames: list[FrameFeatures]) -> None:
+        s = self.s
+        bottom = self.around(frames, span.bottom_t)
+        hip = median([g.hip_deg for g in bottom])
+        knee = median([g.knee_deg for g in bottom])
+        neck = median([g.neck_deg for g in bottom])
+        neck0 = self.rest_median(lambda g: g.neck_deg)
+        rep.metrics.update(
+            hip_flexion_deg=hip,
+            trunk_inclination_deg=median([g.trunk_deg for g in bottom]),
+            knee_flexion_deg=knee,
+            neck_change_deg=neck - neck0,
+        )
+        curvature, reasons = self.spine_at(bottom)
+        self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
+
+        if math.isfinite(neck - neck0) and abs(neck - neck0) > s.neck_change_deg:
+            way = "dropped" if neck > neck0 else "tipped back"
+            rep.faults.append(
+                Fault(
+                    "head_position",
+                    f"Head {way}: the back of the head left the dowel. Keep your neck long, eyes to the floor a little ahead.",
+                    neck - neck0,
+                    s.neck_change_deg,
+                )
+            )
+        if knee < s.hinge_knee_locked_deg:
+            rep.faults.append(
+                Fault("knees_locked", "Knees locked straight: keep a soft bend in the knees.", knee, s.hinge_knee_locked_deg)
+            )
+        elif hip > 0 and knee / hip > s.hinge_squat_ratio:
+            rep.faults.append(
+                Fault(
+                    "squatting",
+                    "Knees bent as much as the hips: that is a squat. Push the hips back and keep the shins nearly vertical.",
+                    knee / hip,
+                    s.hinge_squat_ratio,
+                )
+            )
+        if hip < s.hinge_shallow_deg:
+            rep.faults.append(
+                Fault("too_shallow", "Too shallow: hinge further, until you feel the back of the thighs stretch.", hip, s.hinge_shallow_deg)
+            )

@@ -1,0 +1,78 @@
+"""Squat / box squat: counted by knee flexion; the back must not tuck under at the bottom."""
+
+from __future__ import annotations
+
+import math
+
+from formcheck.drills.base import Drill, Fault, Rep, median
+from formcheck.features import FrameFeatures
+from formcheck.landmarks import L
+from formcheck.reps import RepCounter, RepSpan
+
+WINK_MESSAGE = "Butt wink: the pelvis tucked under and the lower back rounded at the bottom. Stop just above that depth."
+
+
+def heel_rise(f: FrameFeatures) -> float:
+    """Heel height above the toes in body lengths (NaN when the feet are not visible)."""
+    if f.points is None or f.visibility is None or not math.isfinite(f.length_px):
+        return math.nan
+    heels, toes = [L.LEFT_HEEL, L.RIGHT_HEEL], [L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
+    if f.visibility[heels].max() < 0.5:
+        return math.nan
+    return float((f.points[toes, 1].mean() - f.points[heels, 1].mean()) / f.length_px)
+
+
+class Squat(Drill):
+    name = "squat"
+    label = "Box squat"
+    lumbar_message = WINK_MESSAGE
+
+    def make_counter(self) -> RepCounter:
+        s = self.s
+        return RepCounter(
+            min_depth=s.squat_min_knee_deg,
+            expected_range=s.squat_expected_range_deg,
+            enter_frac=s.rep_enter_frac,
+            exit_frac=s.rep_exit_frac,
+            min_duration_s=s.rep_min_duration_s,
+            still_s=s.setup_still_s,
+        )
+
+    def signal(self, f: FrameFeatures) -> float:
+        return f.knee_deg
+
+    def judge(self, rep: Rep, span: RepSpan, frames: list[FrameFeatures]) -> None:
+        s = self.s
+        bottom = self.around(frames, span.bottom_t)
+        knee = median([g.knee_deg for g in bottom])
+        trunk = median([g.trunk_deg for g in bottom])
+        lift = median([heel_rise(g) for g in bottom]) - self.rest_median(heel_rise)
+        # The back curve part-way down, before any tuck: the reference for butt wink.
+        descent = [g for g in frames if g.t < span.bottom_t and 0.4 * span.depth <= g.knee_deg - span.base <= 0.75 * span.depth]
+        reference, _ = self.spine_at(descent)
+        rep.metrics.update(
+            knee_flexion_deg=knee,
+            hip_flexion_deg=median([g.hip_deg for g in bottom]),
+            trunk_inclination_deg=trunk,
+            heel_lift=lift,
+            lumbar_reference=reference,
+        )
+        curvature, reasons = self.spine_at(bottom)
+        self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
+        if knee < s.squat_shallow_deg:
+            rep.faults.append(Fault("too_shallow", "Too shallow: sit back until the hips reach the box.", knee, s.squat_shallow_deg))
+        if trunk > s.squat_max_trunk_deg:
+            rep.faults.append(
+                Fault("forward_lean", "Leaning too far forward: keep the chest up and sit back.", trunk, s.squat_max_trunk_deg)
+            )
+        if math.isfinite(lift) and lift > s.heel_lift_frac:
+            rep.faults.append(Fault("heel_lift", "Heels lifted: keep your weight through the whole foot.", lift, s.heel_lift_frac))
+
+    def judge_lumbar(self, rep: Rep, curvature: float, reasons: list[str], baseline: float) -> None:
+        """Rounded at the bottom in absolute terms, against other reps, or against the same
+        rep part-way down (the tuck itself)."""
+        super().judge_lumbar(rep, curvature, reasons, baseline)
+        wink = curvature - rep.metrics.get("lumbar_reference", math.nan)
+        rep.metrics["butt_wink"] = wink
+        if math.isfinite(wink) and wink >= self.s.squat_wink_threshold and not any(f.code == "lumbar_flexion" for f in rep.faults):
+            rep.faults.append(Fault("lumbar_flexion", WINK_MESSAGE + " (compared with your back on the way down)", wink, self.s.squat_wink_threshold))

@@ -1,0 +1,160 @@
+"""Per-frame kinematics from a PoseFrame: smoothed points, angles, view, the back profile.
+
+Stateful only where it must be (the One Euro filter and the clip-level facing decision);
+everything else is a pure function of the frame. Drills read FrameFeatures, never
+PoseFrames, so they can be tested on synthetic streams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.geometry import flexion, inclination, signed_angle
+from formcheck.landmarks import L
+from formcheck.pose import PoseFrame
+from formcheck.settings import Settings
+from formcheck.smoothing import OneEuroFilter
+from formcheck.spine import BackProfile, back_profile, facing_vote
+
+# Why the back cannot be judged right now: code -> (what is wrong, what the user can do).
+REASONS: dict[str, tuple[str, str]] = {
+    "no_person": ("no person in view", "Step into the camera's view."),
+    "second_person": ("a second person is in view", "Ask others to step out of the frame."),
+    "not_side_view": ("the camera does not see your side", "Turn so your side faces the camera."),
+    "not_visible": ("hips, shoulders or knees are out of frame or hidden", "Make sure your whole body is in the frame."),
+    "too_small": ("the person is too small in the picture", "Step closer to the camera."),
+    "too_upright": ("the trunk is too upright for the back curve to mean anything", "Hinge further forward."),
+    "no_outline": ("the back outline could not be traced", "Wear a fitted top and clear the space behind you."),
+    "facing_unknown": ("which way you face is not yet clear", "Stand side-on and keep still for a moment."),
+}
+
+_CORE = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP)
+_LEGS = (L.LEFT_KNEE, L.RIGHT_KNEE)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameFeatures:
+    t: float
+    index: int
+    present: bool
+    people: int = -1
+    points: np.ndarray | None = None  # (33, 2) smoothed pixel landmarks
+    visibility: np.ndarray | None = None  # (33,)
+    world: np.ndarray | None = None  # (33, 3) metres, y down
+    facing: int = 0  # +1 / −1 (see spine.back_normal), 0 = undecided
+    length_px: float = float("nan")  # shoulder–hip length
+    view_deg: float = float("nan")  # 0 = side view, 90 = facing or back to the camera
+    trunk_deg: float = float("nan")  # trunk inclination from vertical
+    hip_deg: float = float("nan")  # hip flexion (shoulder–hip–knee), 0 standing
+    knee_deg: float = float("nan")  # knee flexion, 0 straight
+    neck_deg: float = float("nan")  # head (shoulder→ear) against the trunk line, + = chin forward/down
+    profile: BackProfile | None = None
+    blockers: tuple[str, ...] = field(default_factory=tuple)  # REASONS codes that stop judging the back
+
+    @property
+    def curvature(self) -> float:
+        return self.profile.curvature if self.profile is not None else float("nan")
+
+    @property
+    def assessable(self) -> bool:
+        return not self.blockers
+
+    def point(self, *indices: int) -> np.ndarray:
+        """Mean of the given smoothed landmarks (left/right pairs read the same from the side)."""
+        assert self.points is not None
+        return self.points[list(indices)].mean(axis=0)
+
+
+def view_angle(world: np.ndarray) -> float:
+    """How far the camera is from a side view, from the world hip and shoulder lines.
+
+    Seen from the side, the left→right hip line points at the camera (depth); seen from
+    the front it runs across the picture. 0° = side, 90° = front/back.
+    """
+    across = (world[L.RIGHT_HIP] - world[L.LEFT_HIP]) + (world[L.RIGHT_SHOULDER] - world[L.LEFT_SHOULDER])
+    return float(np.degrees(np.arctan2(abs(across[0]), abs(across[2]) + 1e-9)))
+
+
+class FeatureExtractor:
+    """Turns a stream of PoseFrames into FrameFeatures (call in time order)."""
+
+    FACING_TAU_S = 1.5  # time constant of the facing vote; re-decides if the person turns round
+    FACING_DECIDE = 0.04  # smoothed vote (nose–ear offset across the trunk, body lengths) that decides
+
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self._filter = OneEuroFilter(settings.smooth_min_cutoff, settings.smooth_beta, 1.0)
+        self._vote = 0.0
+        self._vote_t: float | None = None
+        self.facing = 0
+
+    def __call__(self, frame: PoseFrame) -> FrameFeatures:
+        if not frame.present:
+            self._filter.reset()
+            return FrameFeatures(t=frame.t, index=frame.index, present=False, people=frame.people, blockers=("no_person",))
+        scale = float(frame.height)  # filter in image heights so beta means the same at any resolution
+        pts = self._filter(frame.landmarks[:, :2] / scale, frame.t) * scale
+        vis = frame.visibility
+        hip, shoulder = pts[[L.LEFT_HIP, L.RIGHT_HIP]].mean(0), pts[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(0)
+        knee, ankle = pts[[L.LEFT_KNEE, L.RIGHT_KNEE]].mean(0), pts[[L.LEFT_ANKLE, L.RIGHT_ANKLE]].mean(0)
+        ear, nose = pts[[L.LEFT_EAR, L.RIGHT_EAR]].mean(0), pts[L.NOSE]
+        length = float(np.linalg.norm(shoulder - hip))
+        trunk = shoulder - hip
+        self._update_facing(frame.t, hip, shoulder, nose, ear)
+
+        view = view_angle(frame.world) if frame.world is not None else float("nan")
+        blockers: list[str] = []
+        if frame.people > 1:
+            blockers.append("second_person")
+        if min(vis[list(_CORE)]) < self.s.min_visibility or max(vis[list(_LEGS)]) < self.s.min_visibility:
+            blockers.append("not_visible")
+        if length < self.s.min_body_px:
+            blockers.append("too_small")
+        if not view <= self.s.max_view_deg:
+            blockers.append("not_side_view")
+        if self.facing == 0:
+            blockers.append("facing_unknown")
+        trunk_deg = float(inclination(trunk))
+        if trunk_deg < self.s.min_trunk_deg:
+            blockers.append("too_upright")
+        profile = None
+        if self.facing and frame.outline is not None:
+            profile = back_profile(frame.outline.astype(np.float64), hip, shoulder, ear, self.facing)
+        if profile is None or profile.coverage < self.s.min_profile_coverage:
+            blockers.append("no_outline")
+        # Neck: shoulder→ear against hip→shoulder, signed so + is the head dropping toward the front.
+        neck = float(signed_angle(trunk, ear - shoulder)) * self.facing if self.facing else float("nan")
+        return FrameFeatures(
+            t=frame.t,
+            index=frame.index,
+            present=True,
+            people=frame.people,
+            points=pts,
+            visibility=vis,
+            world=frame.world,
+            facing=self.facing,
+            length_px=length,
+            view_deg=view,
+            trunk_deg=trunk_deg,
+            hip_deg=float(flexion(shoulder, hip, knee)),
+            knee_deg=float(flexion(hip, knee, ankle)),
+            neck_deg=neck,
+            profile=profile,
+            blockers=tuple(blockers),
+        )
+
+    def _update_facing(self, t: float, hip: np.ndarray, shoulder: np.ndarray, nose: np.ndarray, ear: np.ndarray) -> None:
+        """Exponential average of per-frame votes; decide or flip only past a margin (hysteresis)."""
+        vote = facing_vote(hip, shoulder, nose, ear)
+        if not np.isfinite(vote):
+            return
+        if self._vote_t is None:
+            self._vote = vote
+        else:
+            a = 1.0 - np.exp(-max(t - self._vote_t, 1e-3) / self.FACING_TAU_S)
+            self._vote += a * (vote - self._vote)
+        self._vote_t = t
+        if abs(self._vote) >= self.FACING_DECIDE:
+            self.facing = 1 if self._vote > 0 else -1

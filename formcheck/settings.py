@@ -1,0 +1,117 @@
+"""Every threshold in one object, with its unit and the reason for its default.
+
+Defaults come from the real side-view clips in development and the ground-truth lab (see
+README, "How the thresholds were chosen"). Override them from a TOML file (top level or a
+``[thresholds]`` table) or ``--set name=value`` on the command line; the app's sliders
+write the same fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from formcheck.errors import FormcheckError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def _f(default: float, unit: str, doc: str) -> Any:
+    return field(default=default, metadata={"unit": unit, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- can the back be judged at all ------------------------------------------------
+    min_visibility: float = _f(0.5, "0–1", "hips and shoulders must be at least this visible")
+    min_body_px: float = _f(80.0, "px", "shoulder–hip length below this is too small to read the back")
+    max_view_deg: float = _f(35.0, "deg", "camera more than this far from a side view cannot see the back")
+    min_trunk_deg: float = _f(30.0, "deg", "trunk must lean this far from vertical for the back curve to mean anything")
+    min_profile_coverage: float = _f(0.75, "0–1", "share of the back outline that must be found")
+    # --- smoothing ----------------------------------------------------------------------
+    smooth_min_cutoff: float = _f(2.0, "Hz", "One Euro filter cut-off at rest (lower = steadier, laggier)")
+    smooth_beta: float = _f(0.3, "1/(body-lengths/s)", "One Euro speed coefficient (higher = less lag when moving)")
+    # --- rep counting -------------------------------------------------------------------
+    setup_still_s: float = _f(0.5, "s", "hold still this long in the start position before reps count")
+    rep_enter_frac: float = _f(0.45, "of range", "a rep starts when the movement passes this share of the person's range")
+    rep_exit_frac: float = _f(0.25, "of range", "and ends when it comes back under this share (hysteresis)")
+    rep_min_duration_s: float = _f(0.8, "s", "shorter excursions are jitter, not reps")
+    bottom_window_s: float = _f(0.25, "s", "rep-bottom metrics are medians over ±this around the deepest frame")
+    # --- lumbar flexion (the virtual dowel) ---------------------------------------------
+    lumbar_abs_threshold: float = _f(0.5, "curvature", "back curve at the bottom above this is rounded whatever the baseline")
+    lumbar_rel_threshold: float = _f(0.35, "curvature", "rise of the back curve over the person's own good reps that counts as rounding")
+    # --- hinge --------------------------------------------------------------------------
+    hinge_min_hip_deg: float = _f(30.0, "deg", "hip flexion a bend must reach to be a hinge rep")
+    hinge_expected_range_deg: float = _f(70.0, "deg", "assumed hinge depth until the person's own reps are seen")
+    hinge_shallow_deg: float = _f(45.0, "deg", "hip flexion at the bottom below this is too shallow")
+    hinge_knee_locked_deg: float = _f(5.0, "deg", "knee flexion below this at the bottom means locked knees")
+    hinge_squat_ratio: float = _f(0.75, "knee/hip", "knee flexion over hip flexion above this is a squat, not a hinge")
+    neck_change_deg: float = _f(20.0, "deg", "head tipped more than this from its set-up angle to the trunk loses the head contact")
+    # --- squat --------------------------------------------------------------------------
+    squat_min_knee_deg: float = _f(40.0, "deg", "knee flexion a descent must reach to be a squat rep")
+    squat_expected_range_deg: float = _f(90.0, "deg", "assumed squat depth until the person's own reps are seen")
+    squat_shallow_deg: float = _f(60.0, "deg", "knee flexion at the bottom below this is too shallow")
+    squat_max_trunk_deg: float = _f(55.0, "deg", "trunk lean at the bottom beyond this is excessive")
+    squat_wink_threshold: float = _f(0.35, "curvature", "back curve rise from mid-descent to the bottom that counts as butt wink")
+    heel_lift_frac: float = _f(0.15, "of body length", "heel rising this much above its set-up height is a heel lift")
+    # --- bird dog -----------------------------------------------------------------------
+    birddog_min_reach_deg: float = _f(50.0, "deg", "arm raised this far from hanging counts as a reach")
+    birddog_expected_range_deg: float = _f(85.0, "deg", "assumed reach until the person's own reps are seen")
+    birddog_too_high_deg: float = _f(20.0, "deg", "arm or leg more than this above level is reaching too high")
+    birddog_lumbar_threshold: float = _f(0.35, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding")
+    birddog_pelvis_hike_deg: float = _f(10.0, "deg", "pelvis tilted more than this from the start is a hike")
+    birddog_pelvis_rotation_deg: float = _f(20.0, "deg", "pelvis turned more than this from the start is a rotation")
+    # --- live cues ----------------------------------------------------------------------
+    cue_cooldown_s: float = _f(3.0, "s", "at most one new spoken/text cue this often")
+
+    # ----------------------------------------------------------------------------------
+    @classmethod
+    def field_docs(cls) -> list[tuple[str, float, str, str]]:
+        """(name, default, unit, meaning) for every threshold: README table, app help."""
+        return [(f.name, f.default, f.metadata["unit"], f.metadata["doc"]) for f in dataclasses.fields(cls)]
+
+    def replace(self, **changes: float) -> Settings:
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise FormcheckError(f"unknown setting(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+        try:
+            return dataclasses.replace(self, **{k: float(v) for k, v in changes.items()})
+        except (TypeError, ValueError) as exc:
+            raise FormcheckError(f"settings must be numbers ({exc}).") from exc
+
+    def to_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
+
+    def digest(self) -> str:
+        """Short stable hash: tells whether stored results were made with these settings."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_toml(cls, path: str | Path, base: Settings | None = None) -> Settings:
+        try:
+            data = tomllib.loads(Path(path).read_text())
+        except OSError as exc:
+            raise FormcheckError(f"cannot read settings file {path}: {exc.strerror}.") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise FormcheckError(f"settings file {path} is not valid TOML ({exc}).") from exc
+        values = data.get("thresholds", data)
+        return (base or cls()).replace(**values)
+
+    def with_assignments(self, assignments: list[str]) -> Settings:
+        """Apply ``name=value`` strings from the command line."""
+        changes = {}
+        for item in assignments:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise FormcheckError(f"--set expects name=value, got {item!r}.")
+            changes[name.strip().replace("-", "_")] = value.strip()
+        return self.replace(**changes)

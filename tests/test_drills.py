@@ -1,0 +1,124 @@
+"""Every drill fault and the gate, on synthetic stick-figure streams with exact angles."""
+
+import pytest
+from stick import Pose2D, birddog_set, hinge_set, squat_set, stream
+
+from formcheck.analyzer import Analyzer
+from formcheck.settings import Settings
+
+
+def analyse(keys, drill, settings=None, **kw):
+    a = Analyzer(drill, settings)
+    for f in stream(keys, noise_px=0.5, **kw):
+        a.push(f)
+    return a.finish()
+
+
+def codes(rep):
+    return {f.code for f in rep.faults}
+
+
+# -- hinge ---------------------------------------------------------------------------
+def test_hinge_counts_reps_and_flags_only_the_rounded_one():
+    report = analyse(hinge_set([0.0, 0.0, 0.15, 0.0]), "hinge")
+    assert [r.verdict for r in report.reps] == ["good", "good", "flagged", "good"]
+    assert codes(report.reps[2]) == {"lumbar_flexion"}
+    assert report.reps[2].metrics["lumbar_flexion_score"] > 0.5
+
+
+def test_hinge_rounding_against_own_baseline_and_absolute_fallback():
+    # 0.07 is under the absolute threshold; it counts only against this person's flat reps.
+    relative = analyse(hinge_set([0.0, 0.0, 0.07]), "hinge", Settings(lumbar_rel_threshold=0.3))
+    assert [r.verdict for r in relative.reps] == ["good", "good", "flagged"]
+    assert "own better reps" in relative.reps[2].faults[0].message
+    # An early rounded rep is caught at the end against the later, better reps.
+    early = analyse(hinge_set([0.07, 0.0, 0.0]), "hinge", Settings(lumbar_rel_threshold=0.3))
+    assert [r.verdict for r in early.reps] == ["flagged", "good", "good"]
+    # All reps rounded: no better rep to compare with, the absolute threshold still flags them.
+    rounded = analyse(hinge_set([0.15, 0.15, 0.15]), "hinge")
+    assert all(r.verdict == "flagged" for r in rounded.reps)
+
+
+def test_hinge_head_position_knees_and_depth_faults():
+    assert codes(analyse(hinge_set([0.0], neck=[35.0]), "hinge").reps[0]) == {"head_position"}
+    assert codes(analyse(hinge_set([0.0], knee=0.0), "hinge").reps[0]) == {"knees_locked"}
+    assert codes(analyse(hinge_set([0.0], depth=90.0, knee=85.0), "hinge").reps[0]) == {"squatting"}
+    shallow = analyse(hinge_set([0.0], depth=40.0, knee=12.0), "hinge")
+    assert codes(shallow.reps[0]) == {"too_shallow"}
+
+
+def test_hinge_unassessable_when_not_side_on():
+    keys = [(t, Pose2D(**{**p.__dict__, "view_deg": 0.0 if t < 1.6 else 70.0})) for t, p in hinge_set([0.15])]
+    report = analyse(keys, "hinge")
+    assert report.reps and report.reps[0].verdict == "unassessed"
+    assert "not_side_view" in report.reps[0].unassessed_reasons
+
+
+def test_no_person_gives_an_unassessable_report_not_an_error():
+    report = analyse([(0.0, Pose2D(visible=False)), (3.0, Pose2D(visible=False))], "hinge")
+    assert report.summary["rep_count"] == 0
+    assert not report.assessable and "no person in view" in report.reasons[0]
+
+
+def test_second_person_is_warned_about():
+    a = Analyzer("hinge")
+    for f in stream(hinge_set([0.0])):
+        a.push(f.__class__(**{**{s: getattr(f, s) for s in f.__slots__}, "people": 2 if f.index == 40 else -1}))
+    assert any("second person" in w for w in a.finish().warnings)
+
+
+# -- squat ---------------------------------------------------------------------------
+def test_squat_faults():
+    report = analyse(
+        squat_set([{}, {"bulge": 0.15}, {"heel_lift": 0.1}, {"knee": 62, "hip": 66}, {"knee": 100, "hip": 125}]),
+        "squat",
+        Settings(squat_shallow_deg=70),
+    )
+    assert [codes(r) for r in report.reps] == [set(), {"lumbar_flexion"}, {"heel_lift"}, {"too_shallow"}, {"forward_lean"}]
+    assert "butt wink" in report.reps[1].faults[0].message.lower()
+
+
+def test_squat_butt_wink_against_the_same_rep_on_the_way_down():
+    # Rounded at the bottom compared with mid-descent, below the absolute threshold.
+    report = analyse(squat_set([{"mid_bulge": -0.05, "bulge": 0.06}]), "squat", Settings(squat_wink_threshold=0.3))
+    assert codes(report.reps[0]) == {"lumbar_flexion"}
+    assert report.reps[0].metrics["butt_wink"] > 0.3
+
+
+# -- bird dog --------------------------------------------------------------------------
+def test_bird_dog_reps_per_side_and_faults():
+    report = analyse(
+        birddog_set(
+            [
+                {"side": "left"},
+                {"side": "right"},
+                {"side": "left", "arm": 125},
+                {"side": "right", "bulge": -0.12},
+                {"side": "left", "roll": 20},
+                {"side": "right", "yaw": 30},
+                {"side": "left", "bulge": 0.15},
+            ]
+        ),
+        "bird-dog",
+    )
+    assert [r.side for r in report.reps] == ["left", "right", "left", "right", "left", "right", "left"]
+    assert [codes(r) for r in report.reps] == [
+        set(), set(), {"reach_too_high"}, {"lumbar_sag"}, {"pelvis_hike"}, {"pelvis_rotation"}, {"lumbar_flexion"},
+    ]
+    assert report.reps[0].metrics["hold_s"] == pytest.approx(1.6, abs=0.3)
+    assert abs(report.reps[0].metrics["arm_height_deg"]) < 5
+
+
+# -- auto ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (hinge_set([0.0, 0.0]), "hinge"),
+        (squat_set([{}, {}]), "squat"),
+        (birddog_set([{"side": "left"}, {"side": "right"}]), "bird-dog"),
+    ],
+)
+def test_auto_recognises_the_drill(keys, expected):
+    report = analyse(keys, "auto")
+    assert report.drill == expected and report.drill_source == "auto"
+    assert report.summary["rep_count"] == 2

@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+from stick import Pose2D, frame
+
+from formcheck.features import FeatureExtractor
+from formcheck.pose import PoseFrame
+from formcheck.settings import Settings
+from formcheck.spine import back_normal, back_profile, facing_vote
+
+
+def features(p: Pose2D, mirror: bool = False):
+    f = frame(p)
+    if mirror:  # the same person facing the other way
+        lm = f.landmarks.copy()
+        lm[:, 0] = f.width - lm[:, 0]
+        outline = f.outline.copy()
+        outline[:, 0] = f.width - outline[:, 0]
+        f = PoseFrame(t=0, index=0, width=f.width, height=f.height, landmarks=lm, visibility=f.visibility, world=f.world, outline=outline[::-1])
+    fx = FeatureExtractor(Settings())
+    return fx(f)
+
+
+def test_back_normal_points_out_of_the_back_standing_hinged_and_on_all_fours():
+    hip = np.zeros(2)
+    assert back_normal(hip, np.array([0.0, -1.0]), +1) == pytest.approx([-1.0, 0.0])  # upright facing right
+    assert back_normal(hip, np.array([1.0, 0.0]), +1) == pytest.approx([0.0, -1.0])  # all fours: up
+    assert back_normal(hip, np.array([0.0, -1.0]), -1) == pytest.approx([1.0, 0.0])  # facing left
+
+
+def test_facing_vote_follows_the_nose():
+    hip, shoulder, ear = np.array([0.0, 0.0]), np.array([0.0, -100.0]), np.array([0.0, -140.0])
+    assert facing_vote(hip, shoulder, np.array([15.0, -140.0]), ear) > 0
+    assert facing_vote(hip, shoulder, np.array([-15.0, -140.0]), ear) < 0
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+def test_curvature_rises_with_lumbar_bulge_whichever_way_the_person_faces(mirror):
+    curves = [features(Pose2D(hip_flex=80, knee_flex=20, bulge=b), mirror).curvature for b in (-0.05, 0.0, 0.05, 0.1, 0.15)]
+    assert np.all(np.diff(curves) > 0.15)
+    assert abs(curves[1]) < 0.1  # a flat back reads flat
+
+
+def test_dowel_contacts_and_lumbar_gap():
+    flat = features(Pose2D(hip_flex=80, knee_flex=20)).profile
+    rounded = features(Pose2D(hip_flex=80, knee_flex=20, bulge=0.15)).profile
+    assert flat.lumbar_gap == pytest.approx(0.0, abs=0.01)
+    assert rounded.lumbar_gap > 0.03
+    assert flat.head is not None and flat.coverage == 1.0
+    # The sacrum contact sits low on the back, mid-back high, head beyond it.
+    hip = frame(Pose2D(hip_flex=80, knee_flex=20)).landmarks[23, :2]
+    assert np.linalg.norm(flat.sacrum - hip) < np.linalg.norm(flat.midback - hip) < np.linalg.norm(flat.head - hip)
+
+
+def test_head_gap_grows_when_the_head_drops():
+    neutral = features(Pose2D(hip_flex=80, knee_flex=20)).profile.head_gap
+    dropped = features(Pose2D(hip_flex=80, knee_flex=20, neck=35)).profile.head_gap
+    assert dropped > neutral + 0.1
+
+
+def test_profile_degenerate_inputs():
+    square = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], float)
+    assert back_profile(None, np.zeros(2), np.ones(2), None, 1) is None
+    assert back_profile(square, np.zeros(2), np.zeros(2), None, 1) is None
+    assert back_profile(square, np.zeros(2), np.ones(2), None, 0) is None
+
+
+def test_gate_reasons():
+    assert "too_upright" in features(Pose2D(hip_flex=5)).blockers
+    assert features(Pose2D(hip_flex=80, knee_flex=20)).blockers == ()
+    assert "not_side_view" in features(Pose2D(hip_flex=80, knee_flex=20, view_deg=70)).blockers
+    assert features(Pose2D(visible=False)).blockers == ("no_person",)
+    two = FeatureExtractor(Settings())(frame(Pose2D(hip_flex=80, knee_flex=20), people=2))
+    assert "second_person" in two.blockers
+
+
+def test_too_small_person_is_not_judged():
+    small = FeatureExtractor(Settings(min_body_px=150))(frame(Pose2D(hip_flex=80, knee_flex=20)))
+    assert "too_small" in small.blockers
