@@ -1,0 +1,89 @@
+"""Drawing a FrameResult onto its frame: skeleton, back outline, the dowel, counter, cue.
+
+Annotation is kept apart from analysis: this module only reads results and paints pixels
+(OpenCV, RGB images), for the annotated MP4, the live webcam and the worst-rep still.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from formcheck.analyzer import FrameResult
+from formcheck.landmarks import SKELETON
+
+GREEN = (40, 200, 90)
+RED = (235, 50, 50)
+GREY = (170, 170, 170)
+WHITE = (255, 255, 255)
+DOWEL = (222, 170, 90)  # wood
+OUTLINE = (80, 190, 255)
+PANEL = (25, 25, 25)
+CONTACT_COLOUR = {"ok": GREEN, "lost": RED, "unknown": GREY}
+VERDICT_COLOUR = {"good": GREEN, "flagged": RED, "unassessed": GREY}
+
+
+def _pt(p: np.ndarray) -> tuple[int, int]:
+    return int(round(float(p[0]))), int(round(float(p[1])))
+
+
+def _finite(p: np.ndarray | None) -> bool:
+    return p is not None and bool(np.all(np.isfinite(p)))
+
+
+def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None) -> np.ndarray:
+    """Return an annotated copy of ``image`` (RGB uint8)."""
+    out = image.copy()
+    h, w = out.shape[:2]
+    unit = max(h, w) / 640.0  # line widths and text scale with the picture
+    thick = max(1, round(2 * unit))
+    f = r.features
+    if f.points is not None:
+        vis = f.visibility if f.visibility is not None else np.ones(len(f.points))
+        for a, b in SKELETON:
+            if min(vis[a], vis[b]) >= 0.5 and _finite(f.points[a]) and _finite(f.points[b]):
+                cv2.line(out, _pt(f.points[a]), _pt(f.points[b]), WHITE, thick, cv2.LINE_AA)
+    p = f.profile
+    if p is not None:
+        edge = p.edge[np.all(np.isfinite(p.edge), axis=1)]
+        if len(edge) > 1:
+            cv2.polylines(out, [np.round(edge).astype(np.int32)], False, OUTLINE, thick, cv2.LINE_AA)
+        if _finite(p.dowel[0]) and _finite(p.dowel[1]):
+            cv2.line(out, _pt(p.dowel[0]), _pt(p.dowel[1]), DOWEL, max(2, round(4 * unit)), cv2.LINE_AA)
+        for name, point in (("head", p.head), ("midback", p.midback), ("sacrum", p.sacrum)):
+            if _finite(point):
+                colour = CONTACT_COLOUR[r.contacts.get(name, "unknown")]
+                cv2.circle(out, _pt(point), max(4, round(7 * unit)), colour, -1, cv2.LINE_AA)
+                cv2.circle(out, _pt(point), max(4, round(7 * unit)), WHITE, 1, cv2.LINE_AA)
+    _hud(out, r, unit, last_verdict)
+    return out
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int], bold: int = 1) -> None:
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), bold + 2, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, bold, cv2.LINE_AA)
+
+
+def _hud(img: np.ndarray, r: FrameResult, unit: float, last_verdict: str | None) -> None:
+    h, w = img.shape[:2]
+    scale = 0.6 * unit
+    pad = round(8 * unit)
+    line = round(24 * unit)
+    cv2.rectangle(img, (0, 0), (min(w, round(300 * unit)), 3 * line + pad), PANEL, -1)
+    drill = "detecting drill" if r.drill == "auto" else r.drill
+    _text(img, f"Reps {r.rep_count}   good {r.good}   flagged {r.flagged}", (pad, line), scale, WHITE, max(1, round(unit)))
+    _text(img, f"{drill} | {r.phase}", (pad, 2 * line), scale * 0.85, GREY)
+    if last_verdict:
+        _text(img, f"last rep: {last_verdict}", (pad, 3 * line), scale * 0.85, VERDICT_COLOUR.get(last_verdict, GREY))
+    message = r.cue or r.setup_hint
+    if message:
+        size = cv2.getTextSize(message, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)[0]
+        x = max(pad, (w - size[0]) // 2)
+        y = h - pad - line // 2
+        cv2.rectangle(img, (x - pad, y - size[1] - pad), (x + size[0] + pad, y + pad), PANEL, -1)
+        _text(img, message, (x, y), scale, RED if r.cue and r.cue.startswith(("Flat", "Brace")) else WHITE, max(1, round(unit)))
+    score = r.lumbar_score
+    if math.isfinite(score):
+        _text(img, f"back curve {score:+.2f}", (w - round(190 * unit), line), scale * 0.8, WHITE)

@@ -1,0 +1,191 @@
+"""A clip in, a report folder out: decode → pose → analyse → draw → write, in one pass.
+
+``analyze_clip`` is what ``formcheck analyze``, the app's review page and every batch
+worker call. It keeps ``pose.npz`` beside the results: when the clip (by content hash) and
+the pose settings are unchanged, the model is not run again and new thresholds are
+re-applied from the stored poses.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck import __version__
+from formcheck.analyzer import Analyzer, FrameResult
+from formcheck.errors import FormcheckError, VideoError
+from formcheck.overlay import draw
+from formcheck.pose import PoseEstimator, PoseFrame, model_path
+from formcheck.posefile import PoseFile, PoseRecorder, file_digest
+from formcheck.report import SessionReport, atomic_write, write_csv, write_json
+from formcheck.settings import Settings
+from formcheck.video import VideoReader, VideoWriter
+
+DEFAULT_MAX_SIDE = 960  # pose and annotation resolution; the back outline needs L ≳ 80 px
+Progress = Callable[[int, int], None]  # (frames done, frames expected)
+
+
+@dataclass(frozen=True)
+class PoseOptions:
+    """What changes the stored poses (unlike thresholds, which only change the analysis)."""
+
+    max_side: int | None = DEFAULT_MAX_SIDE
+    stride: int = 1
+
+    def key(self, digest: str) -> dict[str, Any]:
+        return {"digest": digest, "max_side": self.max_side, "stride": self.stride, "model": model_path().name}
+
+
+def _stored_poses(out_dir: Path, key: dict[str, Any]) -> PoseFile | None:
+    path = out_dir / "pose.npz"
+    if not path.exists():
+        return None
+    try:
+        stored = PoseFile(path)
+    except FormcheckError:
+        return None
+    return stored if all(stored.meta.get(k) == v for k, v in key.items()) else None
+
+
+def analyze_clip(
+    video: str | Path,
+    out_dir: str | Path,
+    *,
+    drill: str = "auto",
+    settings: Settings | None = None,
+    pose: PoseOptions | None = None,
+    write_video: bool = True,
+    progress: Progress | None = None,
+    estimator: PoseEstimator | None = None,
+) -> SessionReport:
+    """Analyse one clip into ``out_dir``: report.json, reps.csv, angles.png, annotated.mp4, pose.npz."""
+    video, out = Path(video), Path(out_dir)
+    settings = settings or Settings()
+    pose = pose or PoseOptions()
+    started = time.perf_counter()
+    reader = VideoReader(video, max_side=pose.max_side, stride=pose.stride)  # bad files fail here, before any output
+    info = reader.info
+    out.mkdir(parents=True, exist_ok=True)
+    digest = file_digest(video)
+    key = pose.key(digest)
+    stored = _stored_poses(out, key)
+    analyzer = Analyzer(drill, settings)
+    annotated = out / "annotated.mp4"
+    previous = _previous_run(out)
+    same_analysis = previous.get("settings_digest") == settings.digest() and previous.get("drill_requested") == drill
+
+    expected = max(1, info.frame_count // pose.stride)
+    target = annotated if write_video else None
+    if stored is not None:
+        results = (analyzer.push(p) for p in stored)
+        if target is not None and same_analysis and annotated.exists():
+            reader.close()
+            target = None  # the existing annotated video already shows these results
+        if target is None:
+            for _ in results:
+                pass
+        else:
+            with reader:
+                _consume((_Tagged(r, f.image) for f, r in zip(reader, results)), target, info.fps, expected, progress)
+    else:
+        frames = _pose_stream(reader, key, out / "pose.npz", estimator)
+        _consume((_Tagged(analyzer.push(p), image) for p, image in frames), target, info.fps, expected, progress)
+
+    report = analyzer.finish()
+    report.clip = {
+        "name": video.name,
+        "digest": digest,
+        "frames": report.frames,
+        "pose_reused": stored is not None,
+        "fps": round(info.fps, 3),
+        "size": [info.width, info.height],
+        "rotation": info.rotation,
+        "seconds": round(time.perf_counter() - started, 3),
+        "formcheck_version": __version__,
+    }
+    write_outputs(report, out)
+    atomic_write(
+        out / "run.json",
+        lambda f: json.dump({"settings_digest": settings.digest(), "drill_requested": drill, **key}, f),
+    )
+    return report
+
+
+def write_outputs(report: SessionReport, out: Path) -> None:
+    from formcheck.plots import angles_figure
+
+    write_json(report, out / "report.json")
+    write_csv(report, out / "reps.csv")
+    angles_figure(report, out / "angles.png")
+
+
+def _previous_run(out: Path) -> dict[str, Any]:
+    try:
+        return json.loads((out / "run.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+class _Tagged:
+    """A FrameResult with the image it was computed from (for drawing)."""
+
+    __slots__ = ("result", "image")
+
+    def __init__(self, result: FrameResult, image: np.ndarray) -> None:
+        self.result, self.image = result, image
+
+
+def _pose_stream(
+    reader: VideoReader, key: dict[str, Any], npz: Path, estimator: PoseEstimator | None
+) -> Iterator[tuple[PoseFrame, np.ndarray]]:
+    """Decode and run pose, recording every PoseFrame to ``npz`` (written only on success)."""
+    own = estimator is None
+    est = estimator or PoseEstimator()
+    try:
+        meta = {**key, "fps": reader.info.fps, "rotation": reader.info.rotation}
+        with reader, PoseRecorder(npz, meta) as recorder:
+            for frame in reader:
+                p = est.process(frame.image, frame.t, frame.index)
+                recorder.append(p)
+                yield p, frame.image
+    finally:
+        if own:
+            est.close()
+
+
+def _consume(tagged: Iterator[_Tagged], annotated: Path | None, fps: float, expected: int, progress: Progress | None) -> None:
+    """Drive the stream to its end, drawing into ``annotated`` (renamed into place on success)."""
+    writer: VideoWriter | None = None
+    partial = annotated.with_name(annotated.name + ".partial.mp4") if annotated else None
+    done = 0
+    last_verdict = None
+    try:
+        for item in tagged:
+            r = item.result
+            if r.rep is not None:
+                last_verdict = r.rep.verdict
+            if partial is not None:
+                if writer is None:
+                    h, w = item.image.shape[:2]
+                    writer = VideoWriter(partial, fps, w, h)
+                writer.write(draw(item.image, r, last_verdict), r.t)
+            done += 1
+            if progress:
+                progress(done, expected)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
+    if writer is not None:
+        writer.close()
+        partial.replace(annotated)
+
+

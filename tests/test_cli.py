@@ -1,0 +1,53 @@
+"""The command line speaks in sentences: bad input never shows a traceback."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def formcheck(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [(b"", "empty"), (b"just some text, definitely not a video\n" * 10, "not a video"), (None, "does not exist")],
+)
+def test_bad_files_exit_non_zero_with_one_sentence(tmp_path, content, fragment):
+    clip = tmp_path / "clip.mp4"
+    if content is not None:
+        clip.write_bytes(content)
+    r = formcheck("analyze", str(clip), "--out", str(tmp_path / "out"), "--no-log")
+    assert r.returncode == 2
+    assert fragment in r.stderr and "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "out" / "report.json").exists()
+
+
+def test_missing_model_is_one_sentence_naming_the_path(tmp_path):
+    from clips import tiny_clip
+
+    clip = tiny_clip(tmp_path / "c.mp4")
+    r = formcheck("analyze", str(clip), "--out", str(tmp_path / "o"), "--no-log", env={"FORMCHECK_MODEL": str(tmp_path / "none.task")})
+    assert r.returncode == 2 and str(tmp_path / "none.task") in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_settings_are_sentences(tmp_path):
+    r = formcheck("analyze", "x.mp4", "--set", "nonsense=3", "--no-log")
+    assert r.returncode == 2 and "unknown setting" in r.stderr
+    r = formcheck("analyze", "x.mp4", "--stride", "0", "--no-log")
+    assert r.returncode == 2 and "--stride" in r.stderr
+
+
+def test_person_free_clip_is_reported_not_crashed(tmp_path):
+    from clips import tiny_clip
+
+    clip = tiny_clip(tmp_path / "empty_room.mp4", n=20)
+    r = formcheck("analyze", str(clip), "--out", str(tmp_path / "o"), "--no-log")
+    assert r.returncode == 0, r.stderr
+    assert "0 reps" in r.stdout and "no person in view" in r.stdout
+    assert {p.name for p in (tmp_path / "o").iterdir()} >= {"report.json", "reps.csv", "angles.png", "annotated.mp4", "pose.npz"}
