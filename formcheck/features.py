@@ -16,7 +16,7 @@ from formcheck.landmarks import L
 from formcheck.pose import PoseFrame
 from formcheck.settings import Settings
 from formcheck.smoothing import OneEuroFilter
-from formcheck.spine import BackProfile, back_profile, facing_vote
+from formcheck.spine import BackProfile, back_normal, back_profile, facing_vote
 
 # Why the back cannot be judged right now: code -> (what is wrong, what the user can do).
 REASONS: dict[str, tuple[str, str]] = {
@@ -49,6 +49,7 @@ class FrameFeatures:
     trunk_deg: float = float("nan")  # trunk inclination from vertical
     hip_deg: float = float("nan")  # hip flexion (shoulder–hip–knee), 0 standing
     knee_deg: float = float("nan")  # knee flexion, 0 straight
+    shin_deg: float = float("nan")  # ankle→knee from vertical (≈ 90 when kneeling on all fours)
     neck_deg: float = float("nan")  # head (shoulder→ear) against the trunk line, + = chin forward/down
     profile: BackProfile | None = None
     blockers: tuple[str, ...] = field(default_factory=tuple)  # REASONS codes that stop judging the back
@@ -60,6 +61,20 @@ class FrameFeatures:
     @property
     def assessable(self) -> bool:
         return not self.blockers
+
+    @property
+    def on_all_fours(self) -> bool:
+        """Quadruped: trunk and shins near level, back facing up, hands under the shoulders.
+
+        A deadlift or squat set-up also has a leaning trunk and bent knees, but vertical
+        shins; a supine dead bug has its back to the floor.
+        """
+        if self.points is None or not self.facing:
+            return False
+        hip, shoulder = self.point(L.LEFT_HIP, L.RIGHT_HIP), self.point(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+        back_up = back_normal(hip, shoulder, self.facing)[1] < -0.5
+        hands_down = self.point(L.LEFT_WRIST, L.RIGHT_WRIST)[1] > shoulder[1]
+        return self.trunk_deg > 55 and self.shin_deg > 50 and bool(back_up and hands_down)
 
     def point(self, *indices: int) -> np.ndarray:
         """Mean of the given smoothed landmarks (left/right pairs read the same from the side)."""
@@ -140,6 +155,7 @@ class FeatureExtractor:
             trunk_deg=trunk_deg,
             hip_deg=float(flexion(shoulder, hip, knee)),
             knee_deg=float(flexion(hip, knee, ankle)),
+            shin_deg=float(inclination(knee - ankle)),
             neck_deg=neck,
             profile=profile,
             blockers=tuple(blockers),

@@ -62,7 +62,8 @@ def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None) -> 
 
 
 def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int], bold: int = 1) -> None:
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), bold + 2, cv2.LINE_AA)
+    # Text always sits on a dark panel: an outline stroke would need a thicker font, and
+    # OpenCV's glyph advance grows with thickness, so the two would not line up.
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, bold, cv2.LINE_AA)
 
 
@@ -86,4 +87,6 @@ def _hud(img: np.ndarray, r: FrameResult, unit: float, last_verdict: str | None)
         _text(img, message, (x, y), scale, RED if r.cue and r.cue.startswith(("Flat", "Brace")) else WHITE, max(1, round(unit)))
     score = r.lumbar_score
     if math.isfinite(score):
-        _text(img, f"back curve {score:+.2f}", (w - round(190 * unit), line), scale * 0.8, WHITE)
+        x0 = w - round(200 * unit)
+        cv2.rectangle(img, (x0, 0), (w, line + pad), PANEL, -1)
+        _text(img, f"back curve {score:+.2f}", (x0 + pad, line), scale * 0.8, WHITE)

@@ -65,11 +65,8 @@ class BirdDog(Drill):
         return max(limb_elevation(f, ARMS["left"]), limb_elevation(f, ARMS["right"]))
 
     def ready(self, f: FrameFeatures) -> bool:
-        """All fours: trunk near level, knees bent, hands under the shoulders."""
-        if not super().ready(f) or f.points is None:
-            return False
-        wrists_below = f.point(L.LEFT_WRIST, L.RIGHT_WRIST)[1] > f.point(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)[1]
-        return f.trunk_deg > 55 and f.knee_deg > 50 and bool(wrists_below)
+        """The start position is all fours."""
+        return super().ready(f) and f.on_all_fours
 
     def judge(self, rep: Rep, span: RepSpan, frames: list[FrameFeatures]) -> None:
         s = self.s

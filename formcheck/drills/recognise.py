@@ -30,7 +30,7 @@ class DrillVote:
             return
         dt = min(max(f.t - self._last_t, 0.0), 0.2)
         self._last_t = f.t
-        if f.trunk_deg > 55 and f.knee_deg > 50:
+        if f.on_all_fours:
             self._all_fours += dt
         elif f.trunk_deg < 25:
             self._standing += dt
