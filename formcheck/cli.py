@@ -164,12 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=cmd_app)
 
-    for module in ("formcheck.batch", "formcheck.evaluate", "formcheck.synth.cli"):
-        try:
-            mod = __import__(module, fromlist=["add_parser"])
-        except ImportError:
-            continue
-        mod.add_parser(sub)
+    from formcheck import batch, evaluate
+    from formcheck.synth import cli as synth_cli
+
+    for module in (batch, evaluate, synth_cli):
+        module.add_parser(sub)  # each keeps its heavy imports inside its command
     return parser
 
 

@@ -47,28 +47,29 @@ class Settings:
     bottom_window_s: float = _f(0.25, "s", "rep-bottom metrics are medians over ±this around the deepest frame")
     # --- lumbar flexion (the virtual dowel) ---------------------------------------------
     lumbar_abs_threshold: float = _f(0.5, "curvature", "back curve at the bottom above this is rounded whatever the baseline")
-    lumbar_rel_threshold: float = _f(0.35, "curvature", "rise of the back curve over the person's own good reps that counts as rounding")
+    lumbar_rel_threshold: float = _f(0.15, "curvature", "rise of the back curve over the person's own better reps that counts as rounding")
     # --- hinge --------------------------------------------------------------------------
     hinge_min_hip_deg: float = _f(30.0, "deg", "hip flexion a bend must reach to be a hinge rep")
     hinge_expected_range_deg: float = _f(70.0, "deg", "assumed hinge depth until the person's own reps are seen")
     hinge_shallow_deg: float = _f(45.0, "deg", "hip flexion at the bottom below this is too shallow")
     hinge_knee_locked_deg: float = _f(5.0, "deg", "knee flexion below this at the bottom means locked knees")
     hinge_squat_ratio: float = _f(0.75, "knee/hip", "knee flexion over hip flexion above this is a squat, not a hinge")
-    neck_change_deg: float = _f(20.0, "deg", "head tipped more than this from its set-up angle to the trunk loses the head contact")
+    neck_change_deg: float = _f(30.0, "deg", "head tipped more than this from its set-up angle to the trunk loses the head contact")
     # --- squat --------------------------------------------------------------------------
     squat_min_knee_deg: float = _f(40.0, "deg", "knee flexion a descent must reach to be a squat rep")
     squat_expected_range_deg: float = _f(90.0, "deg", "assumed squat depth until the person's own reps are seen")
     squat_shallow_deg: float = _f(60.0, "deg", "knee flexion at the bottom below this is too shallow")
     squat_max_trunk_deg: float = _f(55.0, "deg", "trunk lean at the bottom beyond this is excessive")
-    squat_wink_threshold: float = _f(0.35, "curvature", "back curve rise from mid-descent to the bottom that counts as butt wink")
+    squat_rel_threshold: float = _f(0.08, "curvature", "squats: rise over the person's better reps that counts as butt wink (the trunk is more upright, so rounding bends the outline less)")
     heel_lift_frac: float = _f(0.15, "of body length", "heel rising this much above its set-up height is a heel lift")
     # --- bird dog -----------------------------------------------------------------------
     birddog_min_reach_deg: float = _f(50.0, "deg", "arm raised this far from hanging counts as a reach")
     birddog_expected_range_deg: float = _f(85.0, "deg", "assumed reach until the person's own reps are seen")
     birddog_too_high_deg: float = _f(20.0, "deg", "arm or leg more than this above level is reaching too high")
-    birddog_lumbar_threshold: float = _f(0.35, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding")
+    birddog_lumbar_threshold: float = _f(0.18, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding")
     birddog_pelvis_hike_deg: float = _f(10.0, "deg", "pelvis tilted more than this from the start is a hike")
     birddog_pelvis_rotation_deg: float = _f(20.0, "deg", "pelvis turned more than this from the start is a rotation")
+    birddog_pelvis_min_view_deg: float = _f(30.0, "deg", "pelvis tilt and turn are judged only when the camera is at least this far round from a pure side view")
     # --- live cues ----------------------------------------------------------------------
     cue_cooldown_s: float = _f(3.0, "s", "at most one new spoken/text cue this often")
 

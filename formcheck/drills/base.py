@@ -100,6 +100,11 @@ class Drill:
         self.counter = self.make_counter()
         self._recent_curv: deque[float] = deque(maxlen=7)
 
+    @property
+    def rel_threshold(self) -> float:
+        """Rise of the back curve over the person's better reps that counts as rounding."""
+        return self.s.lumbar_rel_threshold
+
     # -- to be provided by each drill ---------------------------------------------------
     def make_counter(self) -> RepCounter:
         raise NotImplementedError
@@ -113,7 +118,8 @@ class Drill:
 
     def ready(self, f: FrameFeatures) -> bool:
         """Is this frame a usable start position (for set-up and rest baselines)?"""
-        blocking = {"no_person", "not_visible", "not_side_view", "too_small", "second_person"}
+        # Too small to read the back is still big enough to count reps.
+        blocking = {"no_person", "not_visible", "not_side_view", "second_person"}
         return f.present and not blocking.intersection(f.blockers)
 
     # -- streaming ------------------------------------------------------------------------
@@ -180,13 +186,13 @@ class Drill:
             rep.faults.append(
                 Fault("lumbar_flexion", self.lumbar_message, curvature, self.s.lumbar_abs_threshold)
             )
-        elif math.isfinite(baseline) and curvature - baseline >= self.s.lumbar_rel_threshold:
+        elif math.isfinite(baseline) and curvature - baseline >= self.rel_threshold:
             rep.faults.append(
                 Fault(
                     "lumbar_flexion",
                     self.lumbar_message + " (compared with your own better reps)",
                     curvature - baseline,
-                    self.s.lumbar_rel_threshold,
+                    self.rel_threshold,
                 )
             )
 
@@ -214,7 +220,7 @@ class Drill:
         curv = median(list(self._recent_curv))
         base = self.lumbar_baseline()
         rounded = curv >= self.s.lumbar_abs_threshold or (
-            math.isfinite(base) and curv - base >= self.s.lumbar_rel_threshold
+            math.isfinite(base) and curv - base >= self.rel_threshold
         )
         state["sacrum"] = state["midback"] = "lost" if rounded else "ok"
         neck0 = self.rest_median(lambda g: g.neck_deg)

@@ -100,6 +100,12 @@ class BirdDog(Drill):
             rep.faults.append(
                 Fault("reach_too_high", f"The {which} went above level: reach long, not high, so the back stays flat.", max(arm, leg) - 90.0, s.birddog_too_high_deg)
             )
+        # From straight side-on the two hips overlap and the model guesses the far one: the
+        # pelvis is only judged when the camera is far enough round to see across it.
+        view = median([g.view_deg for g in bottom])
+        rep.metrics["view_deg"] = view
+        if not view >= s.birddog_pelvis_min_view_deg:
+            return
         if math.isfinite(roll) and abs(roll) > s.birddog_pelvis_hike_deg:
             rep.faults.append(
                 Fault("pelvis_hike", "The pelvis tipped up on the reaching-leg side: keep both hips level, as if balancing a cup on your back.", roll, s.birddog_pelvis_hike_deg)

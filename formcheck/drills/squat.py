@@ -27,6 +27,10 @@ class Squat(Drill):
     label = "Box squat"
     lumbar_message = WINK_MESSAGE
 
+    @property
+    def rel_threshold(self) -> float:
+        return self.s.squat_rel_threshold
+
     def make_counter(self) -> RepCounter:
         s = self.s
         return RepCounter(
@@ -47,15 +51,11 @@ class Squat(Drill):
         knee = median([g.knee_deg for g in bottom])
         trunk = median([g.trunk_deg for g in bottom])
         lift = median([heel_rise(g) for g in bottom]) - self.rest_median(heel_rise)
-        # The back curve part-way down, before any tuck: the reference for butt wink.
-        descent = [g for g in frames if g.t < span.bottom_t and 0.4 * span.depth <= g.knee_deg - span.base <= 0.75 * span.depth]
-        reference, _ = self.spine_at(descent)
         rep.metrics.update(
             knee_flexion_deg=knee,
             hip_flexion_deg=median([g.hip_deg for g in bottom]),
             trunk_inclination_deg=trunk,
             heel_lift=lift,
-            lumbar_reference=reference,
         )
         curvature, reasons = self.spine_at(bottom)
         self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
@@ -67,12 +67,3 @@ class Squat(Drill):
             )
         if math.isfinite(lift) and lift > s.heel_lift_frac:
             rep.faults.append(Fault("heel_lift", "Heels lifted: keep your weight through the whole foot.", lift, s.heel_lift_frac))
-
-    def judge_lumbar(self, rep: Rep, curvature: float, reasons: list[str], baseline: float) -> None:
-        """Rounded at the bottom in absolute terms, against other reps, or against the same
-        rep part-way down (the tuck itself)."""
-        super().judge_lumbar(rep, curvature, reasons, baseline)
-        wink = curvature - rep.metrics.get("lumbar_reference", math.nan)
-        rep.metrics["butt_wink"] = wink
-        if math.isfinite(wink) and wink >= self.s.squat_wink_threshold and not any(f.code == "lumbar_flexion" for f in rep.faults):
-            rep.faults.append(Fault("lumbar_flexion", WINK_MESSAGE + " (compared with your back on the way down)", wink, self.s.squat_wink_threshold))

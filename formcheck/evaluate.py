@@ -1,0 +1,374 @@
+"""``formcheck eval``: accuracy against ground truth, measured, never assumed.
+
+Two sources of truth:
+- the lab (``--lab``): clips rendered by ``formcheck.synth`` with exact kinematics, over
+  bodies × camera azimuths × drills × graded faults, plus degraded and speed variants;
+- real clips with labels (``--real DIR`` holding ``labels.tsv``): per-clip results against
+  the labels, and the lumbar reading at each deep bend against "back rounding yes/no".
+
+Prints tables; ``--out`` keeps the clips, results and a JSON of every number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck.drills.base import Rep
+from formcheck.errors import FormcheckError
+from formcheck.pipeline import PoseOptions, analyze_clip
+from formcheck.report import SessionReport
+from formcheck.settings import Settings
+
+FLAG_AT_DEG = 25.0  # target: every rep with at least this much lumbar flexion is flagged
+CLEAN_AT_DEG = 5.0  # ... and none with at most this much
+FAULT_LABEL_DEG = 15.0  # ground truth "rounded" for ROC AUC
+
+
+# -- statistics ------------------------------------------------------------------------------
+def roc_auc(scores: Iterable[float], labels: Iterable[bool]) -> float:
+    """Probability a random positive scores above a random negative (ties count half)."""
+    pairs = [(s, bool(y)) for s, y in zip(scores, labels) if s is not None and math.isfinite(s)]
+    pos = [s for s, y in pairs if y]
+    neg = [s for s, y in pairs if not y]
+    if not pos or not neg:
+        return math.nan
+    p, n = np.asarray(pos)[:, None], np.asarray(neg)[None, :]
+    return float(((p > n).sum() + 0.5 * (p == n).sum()) / (p.size * n.size))
+
+
+def match_reps(found: list[Rep], truth: list[dict[str, Any]], tolerance_s: float = 1.0) -> list[tuple[dict[str, Any], Rep | None]]:
+    """Pair each true rep with the found rep whose bottom is nearest (within tolerance)."""
+    pairs, used = [], set()
+    for gt in truth:
+        best, best_dt = None, tolerance_s
+        for rep in found:
+            dt = abs(rep.bottom_s - gt["bottom_s"])
+            if id(rep) not in used and dt <= best_dt:
+                best, best_dt = rep, dt
+        if best is not None:
+            used.add(id(best))
+        pairs.append((gt, best))
+    return pairs
+
+
+def find_bottoms(t: np.ndarray, hip: np.ndarray, min_peak: float = 40.0, min_drop: float = 20.0) -> list[int]:
+    """Indices of deep bends in a hip-flexion series, with no set-up needed (real clips).
+
+    Peaks with hysteresis: a bend counts when it is at least ``min_peak`` deep and the
+    signal falls ``min_drop`` below it afterwards (or the clip ends there, as deadlift
+    clips often do); the next bend must first rise ``min_drop`` above the trough between.
+    """
+    peaks: list[int] = []
+    top: int | None = None
+    low = math.inf
+    for i, v in enumerate(hip):
+        if not math.isfinite(v):
+            continue
+        if top is None:
+            if v >= low + min_drop or (low == math.inf):
+                top = i
+            low = min(low, v)
+            continue
+        if v > hip[top]:
+            top = i
+        elif v < hip[top] - min_drop:
+            if hip[top] >= min_peak:
+                peaks.append(top)
+            top, low = None, v
+    if top is not None and hip[top] >= min_peak:
+        peaks.append(top)
+    return peaks
+
+
+def window_median(series: dict[str, np.ndarray], key: str, i: int, half_s: float = 0.25) -> float:
+    t, v = series["t"], series[key]
+    sel = (np.abs(t - t[i]) <= half_s) & np.isfinite(v)
+    return float(np.median(v[sel])) if sel.any() else math.nan
+
+
+# -- real clips ------------------------------------------------------------------------------
+def evaluate_real(folder: Path, out: Path, settings: Settings, pose: PoseOptions) -> dict[str, Any]:
+    labels_path = folder / "labels.tsv"
+    if not labels_path.exists():
+        raise FormcheckError(f"{folder} has no labels.tsv.")
+    rows = list(csv.DictReader(labels_path.open(), delimiter="\t"))
+    results, bends = [], []
+    for row in rows:
+        clip = folder / row["file"]
+        try:
+            report = analyze_clip(clip, out / clip.stem, settings=settings, pose=pose, write_video=False)
+        except FormcheckError as exc:
+            results.append({"file": row["file"], "error": str(exc)})
+            continue
+        s = report.series
+        bottoms = find_bottoms(s["t"], s["hip_deg"])
+        curves = [window_median(s, "lumbar_curvature", i) for i in bottoms]
+        judged = [c for c in curves if math.isfinite(c)]
+        peak = max(judged) if judged else math.nan
+        label = row["back_rounding"].strip().lower()
+        if label in ("yes", "no") and judged:
+            bends += [(c, label == "yes", row["file"]) for c in judged]
+        results.append(
+            {
+                "file": row["file"],
+                "exercise": row["exercise"],
+                "view": row["view"],
+                "label_reps": row["reps_counted"],
+                "label_rounding": label,
+                "drill": report.drill,
+                "reps": report.summary["rep_count"],
+                "verdicts": "".join(r.verdict[0] for r in report.reps) or "-",
+                "bends": len(bottoms),
+                "bends_judged": len(judged),
+                "max_bend_curvature": peak,
+                "flag_by_abs_threshold": (peak >= settings.lumbar_abs_threshold) if judged else None,
+                "not_assessable": "; ".join(report.reasons),
+            }
+        )
+    by_clip: dict[str, tuple[float, bool]] = {}
+    for c, y, f in bends:
+        by_clip[f] = (max(c, by_clip.get(f, (-math.inf, y))[0]), y)
+    summary = {
+        "bend_auc": roc_auc([c for c, _, _ in bends], [y for _, y, _ in bends]),
+        "clip_auc": roc_auc([c for c, _ in by_clip.values()], [y for _, y in by_clip.values()]),
+        "bends": len(bends),
+        "rounded_bends": sum(y for _, y, _ in bends),
+    }
+    return {"clips": results, "summary": summary}
+
+
+def print_real(result: dict[str, Any]) -> None:
+    print("\nReal clips against labels (bends: deep hinges found without a set-up; curvature: median at the bend)")
+    head = f"{'clip':26s} {'exercise':22s} {'view':8s} {'label reps':11s} {'rounded?':8s} {'drill':8s} {'reps':4s} {'verdicts':8s} {'bends':5s} {'max curve':9s} flag"
+    print(head)
+    print("-" * len(head))
+    for r in result["clips"]:
+        if "error" in r:
+            print(f"{r['file'][:26]:26s} error: {r['error']}")
+            continue
+        flag = {True: "yes", False: "no", None: "n/a"}[r["flag_by_abs_threshold"]]
+        curve = f"{r['max_bend_curvature']:+.2f}" if math.isfinite(r["max_bend_curvature"]) else "  -  "
+        print(
+            f"{r['file'][:26]:26s} {r['exercise'][:22]:22s} {r['view'][:8]:8s} {r['label_reps'][:11]:11s} {r['label_rounding'][:8]:8s} "
+            f"{r['drill']:8s} {r['reps']:<4d} {r['verdicts'][:8]:8s} {r['bends_judged']}/{r['bends']:<3d} {curve:9s} {flag}"
+            + (f"  ({r['not_assessable']})" if r["not_assessable"] else "")
+        )
+    s = result["summary"]
+    print(f"\nROC AUC of the lumbar curvature, rounded vs neutral: per bend {s['bend_auc']:.2f} ({s['bends']} bends, "
+          f"{s['rounded_bends']} rounded); per clip (max bend) {s['clip_auc']:.2f}")
+
+
+# -- lab -----------------------------------------------------------------------------------------
+@dataclass
+class LabCondition:
+    name: str
+    drill: str
+    body: str
+    azimuth: float
+    lumbar: tuple[float, ...] = ()
+    faults: tuple[str, ...] = ()
+    degrade: tuple[str, ...] = ()
+    background: str = "plain"
+    pose: PoseOptions = field(default_factory=PoseOptions)
+    seed: int = 0
+
+
+def lab_conditions(quick: bool = False) -> list[LabCondition]:
+    """The lab set: bodies × views × drills × graded faults, then degraded and speed variants."""
+    from formcheck.synth import body_names
+
+    bodies = body_names()[:3]
+    views = (0.0, 30.0, 60.0)
+    graded = (0.0, 40.0, 10.0, 30.0, 5.0, 20.0)  # mixed order so the baseline is not always the first rep
+    conds: list[LabCondition] = []
+    for b_i, body in enumerate(bodies[:1] if quick else bodies):
+        for view in views[:1] if quick else views:
+            seed = 100 * b_i + int(view)
+            rot = b_i % len(graded)
+            order = graded[rot:] + graded[:rot]
+            conds.append(LabCondition(f"hinge/{body}/{view:.0f}", "hinge", body, view, order, seed=seed))
+            conds.append(LabCondition(f"squat/{body}/{view:.0f}", "squat", body, view, (0.0, 30.0, 0.0, 15.0), seed=seed + 1))
+            conds.append(
+                LabCondition(
+                    f"bird-dog/{body}/{view:.0f}", "bird-dog", body, view,
+                    faults=("none", "lumbar-sag", "none", "lumbar-flexion", "pelvis-hike", "none"), seed=seed + 2,
+                )
+            )
+            conds.append(LabCondition(f"hinge-all-rounded/{body}/{view:.0f}", "hinge", body, view, (30.0, 30.0, 30.0), seed=seed + 3))
+    body = bodies[0]
+    for deg in ("dim", "blur", "noise", "jpeg"):
+        conds.append(LabCondition(f"hinge/{body}/0/{deg}", "hinge", body, 0.0, graded, degrade=(deg,), seed=7))
+    conds.append(LabCondition(f"hinge/{body}/0/cluttered", "hinge", body, 0.0, graded, background="cluttered", seed=8))
+    conds.append(LabCondition(f"hinge/{body}/0/stride2", "hinge", body, 0.0, graded, pose=PoseOptions(stride=2), seed=0))
+    conds.append(LabCondition(f"hinge/{body}/0/max-side480", "hinge", body, 0.0, graded, pose=PoseOptions(max_side=480), seed=0))
+    return conds
+
+
+def _clip_for(cond: LabCondition, folder: Path, fps: float) -> tuple[Path, dict[str, Any]]:
+    """Render the condition's clip once; reuse it while its spec is unchanged."""
+    from formcheck.synth import ClipSpec, render_clip
+
+    reps = len(cond.lumbar) or len(cond.faults) or 3
+    spec = ClipSpec(
+        drill=cond.drill, reps=reps, lumbar_flexion=cond.lumbar or (0.0,), faults=cond.faults, azimuth=cond.azimuth,
+        body=cond.body, background=cond.background, degrade=cond.degrade, fps=fps, seed=cond.seed,
+    )
+    name = cond.name.replace("/", "_")
+    clip = folder / f"{name}.mp4"
+    truth = clip.with_suffix(".json")
+    if clip.exists() and truth.exists():
+        gt = json.loads(truth.read_text())
+        if gt.get("spec") == spec.to_json() or gt.get("args") == spec.to_json():
+            return clip, gt
+    gt = render_clip(spec, clip)
+    return clip, json.loads(truth.read_text()) if truth.exists() else gt
+
+
+def _angle_errors(report: SessionReport, gt: dict[str, Any]) -> dict[str, float]:
+    """Median absolute error of our per-frame trunk and hip angles against the lab's truth."""
+    s = report.series
+    gt_t = np.array([f["t"] for f in gt["frames"]])
+    idx = np.clip(np.searchsorted(gt_t, s["t"]), 0, len(gt_t) - 1)
+    out = {}
+    for ours, theirs in (("trunk_deg", "trunk_inclination_deg"), ("hip_deg", "hip_flexion_deg")):
+        truth = np.array([gt["frames"][i][theirs] for i in idx], dtype=float)
+        err = np.abs(s[ours] - truth)
+        out[ours] = float(np.nanmedian(err)) if np.isfinite(err).any() else math.nan
+    return out
+
+
+SPINE_CODES = {"lumbar_flexion"}
+BIRD_DOG_FAULTS = {"lumbar_sag": "lumbar_sag", "lumbar_extension": "lumbar_sag", "lumbar_flexion": "lumbar_flexion",
+                   "pelvis_hike": "pelvis_hike", "pelvis_rotation": "pelvis_rotation"}
+
+
+def evaluate_lab(out: Path, settings: Settings, quick: bool, fps: float) -> dict[str, Any]:
+    clips_dir, results_dir = out / "clips", out / "results"
+    clips_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    reps_table: list[dict[str, Any]] = []
+    for cond in lab_conditions(quick):
+        clip, gt = _clip_for(cond, clips_dir, fps)
+        report = analyze_clip(clip, results_dir / clip.stem, settings=settings, pose=cond.pose, write_video=False)
+        pairs = match_reps(report.reps, gt["reps"])
+        errors = _angle_errors(report, gt)
+        row = {
+            "condition": cond.name, "drill": cond.drill, "view": cond.azimuth, "variant": cond.name.count("/") > 2,
+            "drill_ok": report.drill == cond.drill, "reps_true": gt["rep_count"], "reps_found": len(report.reps),
+            "unassessed": report.summary["unassessed_count"], "trunk_err": errors["trunk_deg"], "hip_err": errors["hip_deg"],
+        }
+        rows.append(row)
+        for truth, rep in pairs:
+            codes = {f.code for f in rep.faults} if rep else set()
+            reps_table.append(
+                {
+                    "condition": cond.name, "drill": cond.drill, "view": cond.azimuth, "variant": row["variant"],
+                    "true_deg": truth["lumbar_flexion_deg"], "true_faults": sorted(BIRD_DOG_FAULTS.get(f, f) for f in truth.get("faults", [])),
+                    "found": rep is not None, "verdict": rep.verdict if rep else "missed", "codes": sorted(codes),
+                    "score": rep.metrics.get("lumbar_flexion_score", math.nan) if rep else math.nan,
+                }
+            )
+    return {"conditions": rows, "reps": reps_table, "summary": lab_summary(rows, reps_table)}
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits}/{total} ({100 * hits / total:.0f}%)" if total else "n/a"
+
+
+def lab_summary(rows: list[dict[str, Any]], reps: list[dict[str, Any]]) -> dict[str, Any]:
+    groups: dict[str, Any] = {}
+    keys = sorted({(r["drill"], r["view"], r["variant"]) for r in rows})
+    for drill, view, variant in keys:
+        rs = [r for r in rows if (r["drill"], r["view"], r["variant"]) == (drill, view, variant)]
+        ps = [p for p in reps if (p["drill"], p["view"], p["variant"]) == (drill, view, variant)]
+        g: dict[str, Any] = {
+            "clips": len(rs),
+            "count_exact": sum(r["reps_found"] == r["reps_true"] for r in rs),
+            "drill_ok": sum(r["drill_ok"] for r in rs),
+            "trunk_err": float(np.nanmedian([r["trunk_err"] for r in rs])),
+            "hip_err": float(np.nanmedian([r["hip_err"] for r in rs])),
+            "unassessed": sum(p["verdict"] == "unassessed" for p in ps),
+            "reps": len(ps),
+        }
+        if drill == "bird-dog":
+            for fault in ("lumbar_sag", "lumbar_flexion", "pelvis_hike", "pelvis_rotation"):
+                pos = [p for p in ps if fault in p["true_faults"] and p["verdict"] != "unassessed"]
+                neg = [p for p in ps if fault not in p["true_faults"] and p["verdict"] != "unassessed"]
+                g[fault] = (sum(fault in p["codes"] for p in pos), len(pos), sum(fault not in p["codes"] for p in neg), len(neg))
+        else:
+            judged = [p for p in ps if p["verdict"] != "unassessed" and p["found"]]
+            big = [p for p in judged if p["true_deg"] >= FLAG_AT_DEG]
+            small = [p for p in judged if p["true_deg"] <= CLEAN_AT_DEG]
+            g["sens"] = (sum(bool(SPINE_CODES & set(p["codes"])) for p in big), len(big))
+            g["spec"] = (sum(not (SPINE_CODES & set(p["codes"])) for p in small), len(small))
+            g["auc"] = roc_auc([p["score"] for p in judged], [p["true_deg"] >= FAULT_LABEL_DEG for p in judged])
+        groups[f"{drill} {view:.0f}°" + (" variant" if variant else "")] = g
+    return groups
+
+
+def print_lab(result: dict[str, Any]) -> None:
+    print("\nLab clips, per condition")
+    head = f"{'condition':34s} {'drill ok':8s} {'reps':9s} {'unassessed':10s} {'trunk err':9s} {'hip err':8s}"
+    print(head)
+    print("-" * len(head))
+    for r in result["conditions"]:
+        print(f"{r['condition']:34s} {'yes' if r['drill_ok'] else 'NO':8s} {r['reps_found']}/{r['reps_true']:<7d} {r['unassessed']:<10d} "
+              f"{r['trunk_err']:6.1f}°   {r['hip_err']:6.1f}°")
+    print("\nLab summary by drill and view (sens: reps >= 25° flagged; spec: reps <= 5° not flagged; AUC: lumbar score vs >= 15°)")
+    for name, g in result["summary"].items():
+        line = (f"{name:22s} count exact {_rate(g['count_exact'], g['clips']):12s} drill {_rate(g['drill_ok'], g['clips']):12s} "
+                f"trunk {g['trunk_err']:4.1f}° hip {g['hip_err']:4.1f}°  unassessed reps {g['unassessed']}/{g['reps']}")
+        if "sens" in g:
+            line += f"  sens {_rate(*g['sens'])} spec {_rate(*g['spec'])} AUC {g['auc']:.2f}"
+        else:
+            line += "  " + "  ".join(f"{k} sens {_rate(v[0], v[1])} spec {_rate(v[2], v[3])}" for k, v in g.items() if isinstance(v, tuple))
+        print(line)
+
+
+# -- command line -------------------------------------------------------------------------------
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="measure accuracy on the ground-truth lab and/or labelled real clips")
+    p.add_argument("--lab", action="store_true", help="render the lab set with formcheck.synth and score it")
+    p.add_argument("--quick", action="store_true", help="lab: one body, side view only (plus the variants)")
+    p.add_argument("--fps", type=float, default=15.0, help="lab clip frame rate (default %(default)s; lower = faster)")
+    p.add_argument("--real", metavar="DIR", help="folder of real clips with labels.tsv")
+    p.add_argument("--out", metavar="DIR", default="eval-out", help="clips, results and eval.json (default %(default)s)")
+    p.add_argument("--config", metavar="TOML")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[])
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_toml(args.config) if args.config else Settings()
+    settings = settings.with_assignments(args.set)
+    if not args.lab and not args.real:
+        raise FormcheckError("say what to evaluate: --lab, --real DIR, or both.")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"settings": settings.to_dict()}
+    if args.lab:
+        result["lab"] = evaluate_lab(out / "lab", settings, args.quick, args.fps)
+        print_lab(result["lab"])
+    if args.real:
+        result["real"] = evaluate_real(Path(args.real), out / "real", settings, PoseOptions())
+        print_real(result["real"])
+    (out / "eval.json").write_text(json.dumps(result, indent=1, default=_jsonable))
+    print(f"\nAll numbers: {out / 'eval.json'}")
+    return 0
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (np.floating, np.integer)):
+        return v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return str(v)
