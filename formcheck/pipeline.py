@@ -20,6 +20,7 @@ import numpy as np
 from formcheck import __version__
 from formcheck.analyzer import Analyzer, FrameResult
 from formcheck.errors import FormcheckError, VideoError
+from formcheck.overlap import Sink, prefetch
 from formcheck.overlay import draw
 from formcheck.pose import PoseEstimator, PoseFrame, model_path
 from formcheck.posefile import PoseFile, PoseRecorder, file_digest
@@ -63,8 +64,13 @@ def analyze_clip(
     write_video: bool = True,
     progress: Progress | None = None,
     estimator: PoseEstimator | None = None,
+    overlap: bool = True,
 ) -> SessionReport:
-    """Analyse one clip into ``out_dir``: report.json, reps.csv, angles.png, annotated.mp4, pose.npz."""
+    """Analyse one clip into ``out_dir``: report.json, reps.csv, angles.png, annotated.mp4, pose.npz.
+
+    ``overlap`` decodes and encodes on a second thread beside the pose model (faster for one
+    clip); batch workers that already fill every core turn it off.
+    """
     video, out = Path(video), Path(out_dir)
     settings = settings or Settings()
     pose = pose or PoseOptions()
@@ -92,10 +98,10 @@ def analyze_clip(
                 pass
         else:
             with reader:
-                _consume((_Tagged(r, f.image) for f, r in zip(reader, results)), target, info.fps, expected, progress)
+                _consume((_Tagged(r, f.image) for f, r in zip(reader, results)), target, info.fps, expected, progress, overlap)
     else:
-        frames = _pose_stream(reader, key, out / "pose.npz", estimator)
-        _consume((_Tagged(analyzer.push(p), image) for p, image in frames), target, info.fps, expected, progress)
+        frames = _pose_stream(reader, key, out / "pose.npz", estimator, overlap)
+        _consume((_Tagged(analyzer.push(p), image) for p, image in frames), target, info.fps, expected, progress, overlap)
 
     report = analyzer.finish()
     report.clip = {
@@ -142,7 +148,7 @@ class _Tagged:
 
 
 def _pose_stream(
-    reader: VideoReader, key: dict[str, Any], npz: Path, estimator: PoseEstimator | None
+    reader: VideoReader, key: dict[str, Any], npz: Path, estimator: PoseEstimator | None, overlap: bool
 ) -> Iterator[tuple[PoseFrame, np.ndarray]]:
     """Decode and run pose, recording every PoseFrame to ``npz`` (written only on success)."""
     own = estimator is None
@@ -150,7 +156,7 @@ def _pose_stream(
     try:
         meta = {**key, "fps": reader.info.fps, "rotation": reader.info.rotation}
         with reader, PoseRecorder(npz, meta) as recorder:
-            for frame in reader:
+            for frame in prefetch(reader) if overlap else reader:
                 p = est.process(frame.image, frame.t, frame.index)
                 recorder.append(p)
                 yield p, frame.image
@@ -159,33 +165,59 @@ def _pose_stream(
             est.close()
 
 
-def _consume(tagged: Iterator[_Tagged], annotated: Path | None, fps: float, expected: int, progress: Progress | None) -> None:
+class _AnnotatedWriter:
+    """Draws each result onto its frame and encodes it; ``overlap`` moves both off the main thread."""
+
+    def __init__(self, path: Path, fps: float, overlap: bool) -> None:
+        self.path, self.fps = path, fps
+        self.partial = path.with_name(path.name + ".partial.mp4")
+        self._writer: VideoWriter | None = None
+        self._last_verdict: str | None = None
+        self._sink: Sink[_Tagged] | None = Sink(self._write) if overlap else None
+
+    def _write(self, item: _Tagged) -> None:
+        r = item.result
+        if self._writer is None:
+            h, w = item.image.shape[:2]
+            self._writer = VideoWriter(self.partial, self.fps, w, h)
+        if r.rep is not None:
+            self._last_verdict = r.rep.verdict
+        self._writer.write(draw(item.image, r, self._last_verdict), r.t)
+
+    def put(self, item: _Tagged) -> None:
+        if self._sink is not None:
+            self._sink.put(item)
+        else:
+            self._write(item)
+
+    def close(self, ok: bool) -> None:
+        try:
+            if self._sink is not None:
+                self._sink.close()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+        if ok and self._writer is not None:
+            self.partial.replace(self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+def _consume(
+    tagged: Iterator[_Tagged], annotated: Path | None, fps: float, expected: int, progress: Progress | None, overlap: bool
+) -> None:
     """Drive the stream to its end, drawing into ``annotated`` (renamed into place on success)."""
-    writer: VideoWriter | None = None
-    partial = annotated.with_name(annotated.name + ".partial.mp4") if annotated else None
+    writer = _AnnotatedWriter(annotated, fps, overlap) if annotated is not None else None
     done = 0
-    last_verdict = None
+    ok = False
     try:
         for item in tagged:
-            r = item.result
-            if r.rep is not None:
-                last_verdict = r.rep.verdict
-            if partial is not None:
-                if writer is None:
-                    h, w = item.image.shape[:2]
-                    writer = VideoWriter(partial, fps, w, h)
-                writer.write(draw(item.image, r, last_verdict), r.t)
+            if writer is not None:
+                writer.put(item)
             done += 1
             if progress:
                 progress(done, expected)
-    except BaseException:
+        ok = True
+    finally:
         if writer is not None:
-            writer.close()
-        if partial is not None:
-            partial.unlink(missing_ok=True)
-        raise
-    if writer is not None:
-        writer.close()
-        partial.replace(annotated)
-
-
+            writer.close(ok)
