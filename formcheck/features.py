@@ -117,7 +117,9 @@ class FeatureExtractor:
         ear, nose = pts[[L.LEFT_EAR, L.RIGHT_EAR]].mean(0), pts[L.NOSE]
         length = float(np.linalg.norm(shoulder - hip))
         trunk = shoulder - hip
-        self._update_facing(frame.t, hip, shoulder, nose, ear)
+        toes = pts[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]].mean(0) - pts[[L.LEFT_HEEL, L.RIGHT_HEEL]].mean(0)
+        feet_count = inclination(trunk) < 50 and vis[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]].max() >= self.s.min_visibility
+        self._update_facing(frame.t, hip, shoulder, nose, ear, toes if feet_count else None)
 
         view = view_angle(frame.world) if frame.world is not None else float("nan")
         blockers: list[str] = []
@@ -161,9 +163,17 @@ class FeatureExtractor:
             blockers=tuple(blockers),
         )
 
-    def _update_facing(self, t: float, hip: np.ndarray, shoulder: np.ndarray, nose: np.ndarray, ear: np.ndarray) -> None:
-        """Exponential average of per-frame votes; decide or flip only past a margin (hysteresis)."""
+    def _update_facing(
+        self, t: float, hip: np.ndarray, shoulder: np.ndarray, nose: np.ndarray, ear: np.ndarray, toes: np.ndarray | None
+    ) -> None:
+        """Exponential average of per-frame votes; decide or flip only past a margin (hysteresis).
+
+        The face points to the front; when standing, so do the toes (heel→toe). On all fours
+        the feet point backwards, so only the face votes there.
+        """
         vote = facing_vote(hip, shoulder, nose, ear)
+        if toes is not None:
+            vote += 0.5 * facing_vote(hip, shoulder, ear + toes, ear)
         if not np.isfinite(vote):
             return
         if self._vote_t is None:

@@ -8,16 +8,18 @@ from formcheck.settings import Settings
 from formcheck.spine import back_normal, back_profile, facing_vote
 
 
+def mirrored(f: PoseFrame, t: float = 0.0) -> PoseFrame:
+    """The same person facing the other way."""
+    lm = f.landmarks.copy()
+    lm[:, 0] = f.width - lm[:, 0]
+    outline = f.outline.copy()
+    outline[:, 0] = f.width - outline[:, 0]
+    return PoseFrame(t=t, index=0, width=f.width, height=f.height, landmarks=lm, visibility=f.visibility, world=f.world, outline=outline[::-1])
+
+
 def features(p: Pose2D, mirror: bool = False):
     f = frame(p)
-    if mirror:  # the same person facing the other way
-        lm = f.landmarks.copy()
-        lm[:, 0] = f.width - lm[:, 0]
-        outline = f.outline.copy()
-        outline[:, 0] = f.width - outline[:, 0]
-        f = PoseFrame(t=0, index=0, width=f.width, height=f.height, landmarks=lm, visibility=f.visibility, world=f.world, outline=outline[::-1])
-    fx = FeatureExtractor(Settings())
-    return fx(f)
+    return FeatureExtractor(Settings())(mirrored(f) if mirror else f)
 
 
 def test_back_normal_points_out_of_the_back_standing_hinged_and_on_all_fours():
@@ -76,3 +78,22 @@ def test_gate_reasons():
 def test_too_small_person_is_not_judged():
     small = FeatureExtractor(Settings(min_body_px=150))(frame(Pose2D(hip_flex=80, knee_flex=20)))
     assert "too_small" in small.blockers
+
+
+def test_hidden_joints_and_missing_outline_block_the_back_reading():
+    f = frame(Pose2D(hip_flex=80, knee_flex=20))
+    hidden = f.__class__(**{**{s: getattr(f, s) for s in f.__slots__}, "visibility": np.full(33, 0.2, np.float32)})
+    assert "not_visible" in FeatureExtractor(Settings())(hidden).blockers
+    no_mask = f.__class__(**{**{s: getattr(f, s) for s in f.__slots__}, "outline": None})
+    got = FeatureExtractor(Settings())(no_mask)
+    assert got.blockers == ("no_outline",) and got.profile is None
+
+
+def test_facing_is_decided_once_and_follows_a_turn():
+    fx = FeatureExtractor(Settings())
+    right = frame(Pose2D(hip_flex=80, knee_flex=20))
+    seen = [fx(PoseFrame(**{**{s: getattr(right, s) for s in right.__slots__}, "t": i / 30})).facing for i in range(30)]
+    assert set(seen) == {1}
+    # The person turns round: a moment of contrary evidence is not enough, a sustained one is.
+    turned = [fx(mirrored(right, t=1 + i / 30)).facing for i in range(120)]
+    assert turned[2] == 1 and turned[-1] == -1
