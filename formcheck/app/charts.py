@@ -1,0 +1,186 @@
+"""Altair charts for the review and history pages (pure: data in, chart out)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from formcheck.log import PAIN_LIMIT, SetRow
+from formcheck.report import SessionReport
+
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart  # what st.altair_chart takes
+MAX_POINTS = 2500  # per series: a 10-minute clip at 30 fps would make the browser crawl
+RULE_COLUMN = f"pain rule (≤{PAIN_LIMIT}/10, back by next day)"
+VERDICT_COLOURS = alt.Scale(domain=["good", "flagged", "unassessed"], range=["#43a047", "#e53935", "#9e9e9e"])
+ANGLES = {"hip_deg": "hip flexion", "trunk_deg": "trunk from vertical"}
+
+
+def _thin(n: int) -> slice:
+    return slice(None, None, max(1, math.ceil(n / MAX_POINTS)))
+
+
+def _rep_spans(report: SessionReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"rep": r.index, "start": r.start_s, "end": r.end_s, "verdict": r.verdict} for r in report.reps],
+        columns=["rep", "start", "end", "verdict"],
+    )
+
+
+def angles_chart(report: SessionReport, threshold: float | None = None) -> AnyChart:
+    """Hip and trunk angles (top) and lumbar score (bottom) over time, reps shaded by verdict."""
+    s = report.series
+    t = np.asarray(s.get("t", []), dtype=float)
+    cut = _thin(len(t))
+    angles = pd.concat(
+        [
+            pd.DataFrame({"t": t[cut], "degrees": np.asarray(s[k], float)[cut], "angle": label})
+            for k, label in ANGLES.items()
+            if k in s
+        ]
+        or [pd.DataFrame(columns=["t", "degrees", "angle"])],
+        ignore_index=True,
+    )
+    lumbar = pd.DataFrame({"t": t[cut], "lumbar score": np.asarray(s.get("lumbar_score", np.full(len(t), np.nan)), float)[cut]})
+    spans = _rep_spans(report)
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    x = alt.X("t:Q", title="time (s)")
+
+    def shaded(base: AnyChart, legend: bool) -> AnyChart:
+        # Reps use the fill channel and lines the stroke channel: two scales, two legends, no mixing.
+        rects = (
+            alt.Chart(spans)
+            .mark_rect(opacity=0.18)
+            .encode(
+                x="start:Q",
+                x2="end:Q",
+                fill=alt.Fill("verdict:N", scale=VERDICT_COLOURS, title="rep verdict", legend=alt.Legend() if legend else None),
+                tooltip=["rep:Q", "verdict:N", alt.Tooltip("start:Q", format=".1f"), alt.Tooltip("end:Q", format=".1f")],
+            )
+        )
+        return alt.layer(rects, base)
+
+    top = shaded(
+        alt.Chart(angles)
+        .mark_line(strokeWidth=1.8)
+        .encode(
+            x=x,
+            y=alt.Y("degrees:Q", title="degrees"),
+            stroke=alt.Stroke(
+                "angle:N", title="angle", scale=alt.Scale(domain=list(ANGLES.values()), range=["#1e88e5", "#8e24aa"])
+            ),
+            tooltip=["angle:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("degrees:Q", format=".0f")],
+        ),
+        legend=True,
+    ).properties(height=220, title="Hip and trunk angles")
+    bottom_layers = [
+        alt.Chart(lumbar)
+        .mark_line(color="#37474f", strokeWidth=1.6)
+        .encode(
+            x=x,
+            y=alt.Y("lumbar score:Q", title="lumbar score"),
+            tooltip=[alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("lumbar score:Q", format=".2f")],
+        )
+    ]
+    if threshold is not None:
+        bottom_layers.append(
+            alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color="#e53935", strokeDash=[5, 4]).encode(y="y:Q")
+        )
+    bottom = shaded(alt.layer(*bottom_layers), legend=False).properties(
+        height=160, title="Lower-back curve against the person's own baseline (dashed: rounding threshold)"
+    )
+    return (
+        alt.vconcat(top.add_params(zoom), bottom).resolve_scale(x="shared").configure_legend(orient="top", direction="horizontal")
+    )
+
+
+def sets_frame(rows: Sequence[SetRow]) -> pd.DataFrame:
+    """The training log as a table, one row per set, with the pain rule made explicit."""
+
+    def rule(ok: bool | None) -> str:
+        return "–" if ok is None else ("✓" if ok else "✗")
+
+    return pd.DataFrame(
+        [
+            {
+                "id": r.id,
+                "when": pd.Timestamp(r.created_at),
+                "day": r.day,
+                "drill": r.drill,
+                "source": r.source,
+                "clip": r.clip,
+                "reps": r.rep_count,
+                "good": r.good_count,
+                "flagged": r.flagged_count,
+                "good ratio": r.good_ratio,
+                "pain before": r.pain_before,
+                "pain after": r.pain_after,
+                "next-day pain": r.next_day_pain,
+                RULE_COLUMN: rule(r.within_pain_rule),
+                "notes": r.set_notes,
+            }
+            for r in rows
+        ]
+    )
+
+
+def progress_chart(sets: pd.DataFrame) -> AnyChart:
+    """Per training day: sets done (bars) and the share of assessed reps that were good (line)."""
+    days = (
+        sets.assign(assessed=sets["good"] + sets["flagged"])  # as SetRow.good_ratio: unassessed reps do not count
+        .groupby("day")
+        .agg(sets=("id", "size"), good=("good", "sum"), assessed=("assessed", "sum"))
+        .reset_index()
+    )
+    days["good ratio"] = (days["good"] / days["assessed"]).where(days["assessed"] > 0)
+    days["day"] = pd.to_datetime(days["day"])
+    x = alt.X("yearmonthdate(day):O", title="training day", axis=alt.Axis(format="%b %d", labelAngle=0))
+    bars = (
+        alt.Chart(days)
+        .mark_bar(opacity=0.35, color="#1e88e5")
+        .encode(
+            x=x,
+            y=alt.Y("sets:Q", title="sets", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), "sets:Q"],
+        )
+    )
+    line = (
+        alt.Chart(days.dropna(subset=["good ratio"]))
+        .mark_line(point=alt.OverlayMarkDef(size=70), color="#2e7d32")
+        .encode(
+            x=x,
+            y=alt.Y(
+                "good ratio:Q", title="good reps (share of assessed)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+            ),
+            tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), "good:Q", "assessed:Q", alt.Tooltip("good ratio:Q", format=".0%")],
+        )
+    )
+    return alt.layer(bars, line).resolve_scale(y="independent").properties(height=260)
+
+
+def pain_chart(sets: pd.DataFrame) -> AnyChart:
+    """Pain before / after each set and next-day pain, with the 3/10 limit drawn in."""
+    long = sets.melt(
+        id_vars=["when", "drill"], value_vars=["pain before", "pain after", "next-day pain"], var_name="rating", value_name="pain"
+    )
+    long = long.dropna(subset=["pain"])
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("when:T", title="set", axis=alt.Axis(format="%b %d %H:%M", labelAngle=-30)),
+            y=alt.Y("pain:Q", title="pain (0–10)", scale=alt.Scale(domain=[0, 10])),
+            color=alt.Color(
+                "rating:N",
+                scale=alt.Scale(domain=["pain before", "pain after", "next-day pain"], range=["#90a4ae", "#e53935", "#8e24aa"]),
+            ),
+            tooltip=["when:T", "drill:N", "rating:N", "pain:Q"],
+        )
+    )
+    limit = alt.Chart(pd.DataFrame({"y": [PAIN_LIMIT], "label": [f"limit {PAIN_LIMIT}/10"]}))
+    rule = limit.mark_rule(color="#c62828", strokeDash=[6, 4], strokeWidth=2).encode(y="y:Q")
+    text = limit.mark_text(align="left", dx=4, dy=-6, color="#c62828").encode(y="y:Q", text="label:N")
+    return alt.layer(rule, text, lines).properties(height=260)

@@ -1,0 +1,183 @@
+"""Streamlit pieces the pages share: the sidebar, rep summaries, the log form, speech."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from formcheck.drills import DRILLS
+from formcheck.errors import FormcheckError
+from formcheck.log import PAIN_LIMIT, TrainingLog, default_path
+from formcheck.printable import VERDICT_LABEL, rep_reasons
+from formcheck.report import SessionReport
+
+LOG_KEY = "log_path"
+DRILL_LABELS = {"auto": "Recognise automatically", "hinge": "Hip hinge", "squat": "Box squat", "bird-dog": "Bird dog"}
+DRILL_OPTIONS = ("auto", *DRILLS)
+REMOTE_NOTE = (
+    "Runs on this computer only (no STUN/TURN servers are used). Opening the app from another device needs HTTPS "
+    "for camera access and a TURN server for the video connection."
+)
+
+
+def log_path() -> Path:
+    """The training-log file chosen in the sidebar (default as the CLI: $FORMCHECK_LOG or the user data folder)."""
+    return Path(st.session_state.get(LOG_KEY) or default_path()).expanduser()
+
+
+def sidebar() -> None:
+    """Settings every page shares. The widget key persists the value across pages."""
+    with st.sidebar:
+        st.session_state.setdefault(LOG_KEY, str(default_path()))
+        st.text_input(
+            "Training log file", key=LOG_KEY, help="A local SQLite file. Default: $FORMCHECK_LOG or your user data folder."
+        )
+        st.caption("🔒 Everything runs on this computer: no video, pose or log data leaves it.")
+
+
+def drill_select(key: str, *, disabled: bool = False) -> str:
+    """The drill to read: recognised from the movement by default, or chosen."""
+    drill = st.selectbox("Drill", DRILL_OPTIONS, format_func=lambda d: DRILL_LABELS[d], key=key, disabled=disabled)
+    return drill or "auto"
+
+
+def open_log() -> TrainingLog | None:
+    try:
+        return TrainingLog(log_path())
+    except FormcheckError as exc:
+        st.error(str(exc))
+        return None
+
+
+def summary_metrics(report: SessionReport) -> None:
+    s = report.summary
+    cols = st.columns(4)
+    cols[0].metric("Reps", s["rep_count"])
+    cols[1].metric("Good reps", s["good_count"])
+    cols[2].metric("Flagged reps", s["flagged_count"])
+    cols[3].metric("Not assessable", s["unassessed_count"])
+
+
+def assessability(report: SessionReport) -> None:
+    """Why the back could not be judged, and the analysis's warnings, in plain words."""
+    if not report.assessable:
+        st.error("The back could not be judged in this clip: " + "; ".join(report.reasons) + ".")
+    for w in report.warnings:
+        st.warning(w)
+
+
+def rep_frame(report: SessionReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "rep": r.index,
+                "start (s)": round(r.start_s, 1),
+                "bottom (s)": round(r.bottom_s, 1),
+                "end (s)": round(r.end_s, 1),
+                "verdict": VERDICT_LABEL.get(r.verdict, r.verdict),
+                "why": rep_reasons(r),
+                "side": r.side or "",
+                "lumbar score": r.metrics.get("lumbar_flexion_score"),
+            }
+            for r in report.reps
+        ],
+        columns=["rep", "start (s)", "bottom (s)", "end (s)", "verdict", "why", "side", "lumbar score"],
+    )
+
+
+def rep_table(report: SessionReport) -> None:
+    """The reps as a table, plus flagged reps spelled out as text (tables are drawn on a canvas)."""
+    if not report.reps:
+        st.info("No reps were found.")
+        return
+    st.dataframe(
+        rep_frame(report),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "rep": st.column_config.NumberColumn(width=50),
+            "start (s)": st.column_config.NumberColumn(width=80),
+            "bottom (s)": st.column_config.NumberColumn(width=80),
+            "end (s)": st.column_config.NumberColumn(width=80),
+            "verdict": st.column_config.TextColumn(width=110),
+            "why": st.column_config.TextColumn(width="large"),
+            "side": st.column_config.TextColumn(width=60),
+            "lumbar score": st.column_config.NumberColumn(format="%.2f", width=100),
+        },
+    )
+    flagged = [r for r in report.reps if r.verdict == "flagged"]
+    if flagged:
+        st.markdown(
+            "\n".join(f"- **Rep {r.index} flagged** ({r.start_s:.1f}–{r.end_s:.1f} s): {rep_reasons(r)}" for r in flagged)
+        )
+    else:
+        st.markdown("No rep was flagged.")
+
+
+def save_set_form(report: SessionReport, *, source: str, clip: str, key: str) -> int | None:
+    """Pain before/after and a note, then the set goes into the training log. Returns the new set id."""
+    with st.form(key=key, clear_on_submit=False):
+        st.markdown(f"**Save this set to the training log** (`{log_path()}`)")
+        c1, c2 = st.columns(2)
+        before = c1.slider("Pain before the set (0–10)", 0, 10, 0, key=f"{key}-before")
+        after = c2.slider(
+            "Pain after the set (0–10)",
+            0,
+            10,
+            0,
+            key=f"{key}-after",
+            help=f"The rule: during exercise at most {PAIN_LIMIT}/10, back to your usual level by the next day.",
+        )
+        notes = st.text_input("Note", key=f"{key}-notes", placeholder="how it felt, load, anything unusual")
+        submitted = st.form_submit_button("Save set")
+    if not submitted:
+        return None
+    log = open_log()
+    if log is None:
+        return None
+    try:
+        set_id = log.add_set(report, source=source, clip=clip, pain_before=before, pain_after=after, notes=notes)
+    except FormcheckError as exc:
+        st.error(str(exc))
+        return None
+    if after > PAIN_LIMIT:
+        st.warning(
+            f"Pain after the set was {after}/10, above {PAIN_LIMIT}/10: ease off next time and check how it feels tomorrow."
+        )
+    st.success(saved_message(set_id))
+    return set_id
+
+
+def saved_message(set_id: int) -> str:
+    return f"Saved to the training log as set {set_id} ({log_path()})."
+
+
+def speak(text: str | None, cue_id: int) -> None:
+    """Say ``text`` once with the browser's speech synthesis (nothing leaves the machine).
+
+    The iframe is re-sent on every refresh; the cue id kept in sessionStorage makes the
+    browser speak each cue once, however often the element is drawn.
+    """
+    if not text:
+        return
+    payload = json.dumps({"id": int(cue_id), "text": text})
+    st.iframe(
+        f"""<script>
+(function() {{
+  const cue = {payload};
+  let store = null; try {{ store = window.parent.sessionStorage; }} catch (e) {{ store = window.sessionStorage; }}
+  if (store.getItem("formcheck-spoken") === String(cue.id)) return;
+  store.setItem("formcheck-spoken", String(cue.id));
+  let synth = null; try {{ synth = window.parent.speechSynthesis; }} catch (e) {{}}
+  synth = synth || window.speechSynthesis;
+  if (!synth) return;
+  synth.cancel();
+  const u = new SpeechSynthesisUtterance(cue.text); u.rate = 1.0; synth.speak(u);
+}})();
+</script>""",
+        height=1,
+        alt="Speaks the current cue",
+    )

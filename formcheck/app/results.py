@@ -1,0 +1,212 @@
+"""The review page's work on disk, kept free of Streamlit so it can be tested directly.
+
+A :class:`Workspace` is one browser session's temporary folder: the uploaded clip and its
+results live there while the therapist reviews them, and it is deleted when the next clip
+is analysed, on "Discard", or when the session ends (a finalizer runs when Streamlit drops
+the session state, and at interpreter exit). Only "Keep results" copies anything out.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.analyzer import Analyzer, FrameResult
+from formcheck.drills import Rep
+from formcheck.pipeline import PoseOptions, Progress, analyze_clip
+from formcheck.posefile import PoseFile
+from formcheck.report import SessionReport
+from formcheck.settings import Settings
+from formcheck.video import VIDEO_SUFFIXES, VideoReader
+
+REPO = Path(__file__).resolve().parent.parent.parent
+SAMPLE_DIR = REPO / "sample_videos"
+KEEP_ENV = "FORMCHECK_RESULTS"
+UPLOAD_TYPES = ("mp4", "mov", "avi", "webm", "mkv")
+RESULT_FILES = ("report.json", "reps.csv", "angles.png", "annotated.mp4", "report.html", "pose.npz", "run.json")
+
+
+def keep_root() -> Path:
+    """Where "Keep results" copies a results folder (stated on the page)."""
+    if os.environ.get(KEEP_ENV):
+        return Path(os.environ[KEEP_ENV])
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("formcheck", appauthor=False)) / "results"
+
+
+def sample_clips(folder: Path = SAMPLE_DIR) -> dict[str, Path]:
+    """Bundled sample clips by name (placeholders still being rendered are skipped)."""
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in VIDEO_SUFFIXES and p.stat().st_size > 1024}
+
+
+def safe_name(name: str) -> str:
+    """An uploaded file's name made safe as a file name, keeping its suffix."""
+    base = Path(name).name or "clip"
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "clip"
+    return cleaned[:120]
+
+
+def _remove(path: str) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+class Workspace:
+    """A temporary folder for one review; removed by :meth:`discard` or when garbage-collected."""
+
+    def __init__(self, parent: str | Path | None = None) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="formcheck-review-", dir=parent))
+        self._finalizer = weakref.finalize(self, _remove, str(self.root))
+
+    @property
+    def alive(self) -> bool:
+        return self._finalizer.alive and self.root.exists()
+
+    def add_upload(self, name: str, data: bytes) -> Path:
+        path = self.root / "upload" / safe_name(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def results_dir(self, clip: Path) -> Path:
+        return self.root / "results" / clip.stem
+
+    def discard(self) -> None:
+        self._finalizer()
+
+
+@dataclass
+class Review:
+    """One analysed clip: where it is, what was asked, and the current report."""
+
+    clip: Path
+    clip_name: str
+    out: Path
+    drill: str
+    settings: Settings
+    report: SessionReport
+    source: str  # upload | sample
+    video_key: str  # analysis_key() the annotated video was drawn with
+    pose_seconds: float = 0.0
+
+    def analysis_key(self) -> str:
+        return f"{self.drill}|{self.settings.digest()}"
+
+    @property
+    def video_stale(self) -> bool:
+        return self.video_key != self.analysis_key()
+
+    @property
+    def annotated(self) -> Path:
+        return self.out / "annotated.mp4"
+
+
+def analyse(
+    clip: Path, out: Path, *, clip_name: str, drill: str, settings: Settings, source: str, progress: Progress | None = None
+) -> Review:
+    """First analysis of a clip: runs pose (or reuses ``out/pose.npz``) and draws the video."""
+    report = analyze_clip(clip, out, drill=drill, settings=settings, pose=PoseOptions(), write_video=True, progress=progress)
+    review = Review(clip, clip_name, out, drill, settings, report, source, "", float(report.clip.get("seconds", 0.0)))
+    review.video_key = review.analysis_key()
+    return review
+
+
+def reevaluate(review: Review, settings: Settings, drill: str | None = None) -> Review:
+    """New thresholds (or drill) from the stored poses: no pose model, no video drawing (about a second)."""
+    drill = drill or review.drill
+    report = analyze_clip(review.clip, review.out, drill=drill, settings=settings, pose=PoseOptions(), write_video=False)
+    return replace(review, drill=drill, settings=settings, report=report)
+
+
+def rerender(review: Review, progress: Progress | None = None) -> Review:
+    """Draw the annotated video again with the current thresholds (poses reused)."""
+    # analyze_clip skips drawing when run.json already names these settings and a video exists;
+    # after a write_video=False re-evaluation that video is from older settings, so remove it.
+    review.annotated.unlink(missing_ok=True)
+    report = analyze_clip(
+        review.clip,
+        review.out,
+        drill=review.drill,
+        settings=review.settings,
+        pose=PoseOptions(),
+        write_video=True,
+        progress=progress,
+    )
+    return replace(review, report=report, video_key=review.analysis_key())
+
+
+def still_rep(report: SessionReport) -> tuple[Rep | None, str]:
+    """The rep to show as a still, and how to label it: the worst flagged, else the most rounded."""
+    worst = report.worst_rep()
+    if worst is not None:
+        return worst, f"Worst rep: rep {worst.index} at {worst.bottom_s:.1f} s (bottom of the movement)"
+    scored = [r for r in report.reps if np.isfinite(r.metrics.get("lumbar_flexion_score", np.nan))]
+    if scored:
+        r = max(scored, key=lambda r: r.metrics["lumbar_flexion_score"])
+        return r, f"No rep was flagged; most rounded: rep {r.index} at {r.bottom_s:.1f} s"
+    return None, "No rep to show."
+
+
+def rep_frame(review: Review, rep: Rep) -> np.ndarray | None:
+    """The clip's frame at ``rep``'s bottom with the overlay drawn as the analysis saw it."""
+    from formcheck.overlay import draw
+
+    npz = review.out / "pose.npz"
+    if not npz.exists():
+        return None
+    poses = PoseFile(npz)
+    analyzer = Analyzer(review.drill, review.settings)
+    hit: FrameResult | None = None
+    verdict: str | None = None
+    for pose in poses:  # replaying the poses gives the same FrameResult the video was drawn from
+        r = analyzer.push(pose)
+        if r.rep is not None:
+            verdict = r.rep.verdict
+        if pose.t >= rep.bottom_s - 1e-6:
+            hit = r
+            break
+    if hit is None:
+        return None
+    with VideoReader(review.clip, max_side=poses.meta.get("max_side"), stride=int(poses.meta.get("stride", 1))) as video:
+        for frame in video:
+            if frame.index >= hit.pose.index:
+                return draw(frame.image, hit, verdict)
+    return None
+
+
+def png_bytes(rgb: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def changed_settings(settings: Settings) -> dict[str, float]:
+    defaults = Settings().to_dict()
+    return {k: v for k, v in settings.to_dict().items() if v != defaults[k]}
+
+
+def keep(review: Review, html: str | None = None, root: Path | None = None) -> Path:
+    """Copy the results folder (not the uploaded clip) to the keep folder; returns the copy."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = (root or keep_root()) / f"{review.out.name}-{stamp}"
+    dest.mkdir(parents=True, exist_ok=False)
+    for name in RESULT_FILES:
+        src = review.out / name
+        if src.exists():
+            shutil.copy2(src, dest / name)
+    if html is not None:
+        (dest / "report.html").write_text(html, encoding="utf-8")
+    return dest

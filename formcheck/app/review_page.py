@@ -1,0 +1,299 @@
+"""Review (therapist): upload or pick a clip, analyse it, read it rep by rep, adjust thresholds.
+
+Analysis state lives in ``st.session_state`` (one :class:`Review` per browser session), so
+reruns from any widget redraw the same results; the pose model runs only on "Analyse".
+Threshold sliders re-apply the analysis from the stored poses (``pose.npz``) in about a
+second; the annotated video is redrawn only on request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+
+from formcheck.app import components, thresholds
+from formcheck.app.charts import angles_chart
+from formcheck.app.results import (
+    UPLOAD_TYPES,
+    Review,
+    Workspace,
+    analyse,
+    changed_settings,
+    keep,
+    keep_root,
+    png_bytes,
+    reevaluate,
+    rep_frame,
+    rerender,
+    sample_clips,
+    still_rep,
+)
+from formcheck.errors import FormcheckError
+from formcheck.printable import printable_html
+
+log = logging.getLogger(__name__)
+
+REVIEW, WORKSPACE, STILLS, ERROR = "review", "review_workspace", "review_stills", "review_error"
+DRILL_KEY = "review_drill"
+
+
+def _progress_bar(label: str):
+    bar = st.progress(0.0, text=label)
+    last = [-1]
+
+    def update(done: int, total: int) -> None:
+        pct = min(100, int(100 * done / max(total, 1)))
+        if pct != last[0]:  # one update per percent: the page, not the socket, is the bottleneck
+            last[0] = pct
+            bar.progress(pct / 100, text=f"{label} frame {done} of ~{total}")
+
+    return bar, update
+
+
+def _discard() -> None:
+    ws: Workspace | None = st.session_state.pop(WORKSPACE, None)
+    if ws is not None:
+        ws.discard()
+    for k in (REVIEW, STILLS):
+        st.session_state.pop(k, None)
+
+
+def _run_analysis(source: str, name: str, data: bytes | None, path: Path | None, drill: str) -> None:
+    """Analyse one clip into a fresh workspace; errors become a sentence on the page."""
+    _discard()  # the previous clip and its results go first: one clip at a time on disk
+    st.session_state.pop(ERROR, None)
+    ws = Workspace()
+    st.session_state[WORKSPACE] = ws
+    bar, update = _progress_bar(f"Finding the pose in {name}:")
+    try:
+        clip = ws.add_upload(name, data) if data is not None else path
+        assert clip is not None
+        review = analyse(
+            clip, ws.results_dir(clip), clip_name=name, drill=drill, settings=thresholds.current(), source=source, progress=update
+        )
+    except FormcheckError as exc:
+        _discard()
+        message = str(exc)
+        st.session_state[ERROR] = message if name in message else f"{name}: {message}"
+        return
+    except Exception as exc:  # a bug, not the user's fault: one sentence here, the traceback in the server log
+        log.exception("analysis of %s failed", name)
+        _discard()
+        st.session_state[ERROR] = f"{name} could not be analysed (unexpected {type(exc).__name__}: {exc})."
+        return
+    finally:
+        bar.empty()
+    st.session_state[REVIEW] = review
+
+
+def _pick_clip() -> None:
+    limit = st.get_option("server.maxUploadSize")
+    st.markdown(
+        f"Upload a side-view clip (MP4, MOV, AVI, WebM or MKV, up to **{limit} MB**) or pick a bundled sample. "
+        "The clip is analysed on this computer."
+    )
+    samples = sample_clips()
+    choice = st.radio(
+        "Clip", ["Upload a clip", "Bundled sample"], horizontal=True, label_visibility="collapsed", key="review_source"
+    )
+    c1, c2 = st.columns([3, 2])
+    upload = sample = None
+    with c1:
+        if choice == "Upload a clip":
+            upload = st.file_uploader(
+                "Video file",
+                type=list(UPLOAD_TYPES),
+                key="review_upload",
+                help=f"Limit {limit} MB per file (server.maxUploadSize in .streamlit/config.toml).",
+            )
+        elif samples:
+            sample = st.selectbox("Sample clip", list(samples), key="review_sample")
+        else:
+            st.info("No bundled sample clips found (sample_videos/).")
+    with c2:
+        drill = components.drill_select(DRILL_KEY)
+    ready = upload is not None or sample is not None
+    if st.button("Analyse", type="primary", disabled=not ready, key="review_analyse"):
+        if upload is not None:
+            _run_analysis("upload", upload.name, upload.getvalue(), None, drill)
+        elif sample is not None:
+            _run_analysis("sample", samples[sample].name, None, samples[sample], drill)
+
+
+def _apply_changes(review: Review) -> Review:
+    """Sliders or drill changed since the last analysis: re-apply from the stored poses."""
+    settings = thresholds.current()
+    drill = st.session_state.get(DRILL_KEY, review.drill)
+    if settings.digest() == review.settings.digest() and drill == review.drill:
+        return review
+    started = time.perf_counter()
+    try:
+        with st.spinner("Re-evaluating from the stored poses…"):
+            review = reevaluate(review, settings, drill)
+    except FormcheckError as exc:
+        st.error(str(exc))
+        return review
+    st.session_state[REVIEW] = review
+    reused = "the pose model was not run again" if review.report.clip.get("pose_reused") else "pose was recomputed"
+    st.toast(f"Re-evaluated in {time.perf_counter() - started:.1f} s ({reused}).")
+    return review
+
+
+def _still(review: Review) -> tuple[bytes | None, str]:
+    rep, caption = still_rep(review.report)
+    if rep is None:
+        return None, caption
+    cache = st.session_state.setdefault(STILLS, {})
+    key = (str(review.out), review.drill, review.settings.digest(), rep.index)
+    if key not in cache:
+        try:
+            rgb = rep_frame(review, rep)
+        except FormcheckError as exc:
+            return None, f"{caption} (frame unavailable: {exc})"
+        cache[key] = png_bytes(rgb) if rgb is not None else None
+    return cache[key], caption
+
+
+def _results(review: Review) -> None:
+    report = review.report
+    s = report.summary
+    source = "recognised automatically" if report.drill_source == "auto" else "chosen"
+    st.subheader(f"{review.clip_name}: {report.drill} ({source})")
+    counts = f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable"
+    st.markdown(f"**{s['rep_count']} reps**: {counts}.")
+    components.summary_metrics(report)
+    components.assessability(report)
+    pose_note = "stored poses reused" if report.clip.get("pose_reused") else f"analysed in {review.pose_seconds:.0f} s"
+    st.caption(f"{report.frames} frames, {report.duration_s:.1f} s · {pose_note}.")
+
+    still_png, caption = _still(review)
+    v, w = st.columns([3, 2])
+    with v:
+        st.markdown("**Annotated video**")
+        if review.annotated.exists():
+            st.video(str(review.annotated))
+        if review.video_stale:
+            st.warning("The video was drawn with other thresholds or drill than the results shown.")
+            if st.button("Re-render the annotated video", key="review_rerender"):
+                bar, update = _progress_bar("Drawing the annotated video:")
+                try:
+                    st.session_state[REVIEW] = rerender(review, update)
+                except FormcheckError as exc:
+                    st.error(str(exc))
+                finally:
+                    bar.empty()
+                st.rerun()
+    with w:
+        st.markdown("**Worst rep**")
+        if still_png:
+            st.image(still_png, caption=caption, width="stretch")
+        else:
+            st.caption(caption)
+
+    st.markdown("**Reps**")
+    components.rep_table(report)
+    if report.series.get("t") is not None and len(report.series["t"]):
+        st.markdown("**Angles and lower-back curve over time** (drag to zoom, double-click to reset)")
+        threshold = (
+            review.settings.birddog_lumbar_threshold if report.drill == "bird-dog" else review.settings.lumbar_rel_threshold
+        )
+        st.altair_chart(angles_chart(report, threshold), width="stretch")
+
+    thresholds.sliders(report.drill)
+    _downloads(review, still_png, caption)
+    _keep_and_log(review)
+
+
+def _printable(review: Review, still_png: bytes | None, caption: str) -> str:
+    chart = review.out / "angles.png"
+    return printable_html(
+        review.report,
+        clip_name=review.clip_name,
+        chart_png=chart.read_bytes() if chart.exists() else None,
+        still_png=still_png,
+        still_caption=caption,
+        generated=datetime.now(),
+        changed_settings=changed_settings(review.settings),
+    )
+
+
+def _downloads(review: Review, still_png: bytes | None, caption: str) -> None:
+    st.markdown("**Downloads**")
+    stem = Path(review.clip_name).stem
+    out = review.out
+    cols = st.columns(4)
+    cols[0].download_button(
+        "Report (JSON)",
+        data=partial((out / "report.json").read_bytes),
+        file_name=f"{stem}_report.json",
+        mime="application/json",
+        on_click="ignore",
+        key="dl_json",
+    )
+    cols[1].download_button(
+        "Reps (CSV)",
+        data=partial((out / "reps.csv").read_bytes),
+        file_name=f"{stem}_reps.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="dl_csv",
+    )
+    if review.annotated.exists():
+        cols[2].download_button(
+            "Annotated video (MP4)",
+            data=partial(review.annotated.read_bytes),
+            file_name=f"{stem}_annotated.mp4",
+            mime="video/mp4",
+            on_click="ignore",
+            key="dl_mp4",
+        )
+    cols[3].download_button(
+        "Printable report (HTML)",
+        data=_printable(review, still_png, caption).encode("utf-8"),
+        file_name=f"{stem}_report.html",
+        mime="text/html",
+        on_click="ignore",
+        key="dl_html",
+    )
+
+
+def _keep_and_log(review: Review) -> None:
+    st.markdown("**Keep or discard**")
+    st.caption(
+        f"The clip and its results are in a temporary folder ({review.out.parent.parent}) that is deleted when you analyse "
+        "another clip, press Discard, a few minutes after this tab is closed, or when the app stops. "
+        f"“Keep results” copies the results (not the clip) to {keep_root()}."
+    )
+    c1, c2 = st.columns(2)
+    if c1.button("Keep results", key="review_keep"):
+        still_png, caption = _still(review)
+        try:
+            dest = keep(review, _printable(review, still_png, caption))
+        except OSError as exc:
+            st.error(f"Could not copy the results: {exc}.")
+        else:
+            st.success(f"Results kept in {dest}")
+    c2.button("Discard clip and results", on_click=_discard, key="review_discard")
+    with st.expander("Add this clip as a set in the training log"):
+        components.save_set_form(review.report, source="upload", clip=review.clip_name, key="review_log")
+
+
+def render() -> None:
+    st.title("Review a clip")
+    _pick_clip()
+    if ERROR in st.session_state:
+        st.error(st.session_state[ERROR])
+    review: Review | None = st.session_state.get(REVIEW)
+    if review is None:
+        return
+    ws: Workspace | None = st.session_state.get(WORKSPACE)
+    if ws is None or not ws.alive:
+        st.session_state.pop(REVIEW, None)
+        st.info("The previous results were discarded.")
+        return
+    _results(_apply_changes(review))

@@ -1,0 +1,66 @@
+"""Threshold sliders for the review page: which thresholds, their ranges, the Settings they make.
+
+Slider values live in ``st.session_state`` under ``thr:<name>`` (persisting across pages),
+so the same thresholds apply to every clip reviewed in a session until reset.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from formcheck.settings import Settings
+
+# The thresholds a therapist is most likely to adjust, per drill (all are in settings.py).
+COMMON = ("lumbar_abs_threshold", "lumbar_rel_threshold")
+PER_DRILL = {
+    "hinge": ("hinge_shallow_deg", "hinge_knee_locked_deg", "neck_change_deg"),
+    "squat": ("squat_rel_threshold", "squat_max_trunk_deg", "squat_shallow_deg", "heel_lift_frac"),
+    "bird-dog": ("birddog_lumbar_threshold", "birddog_pelvis_hike_deg", "birddog_pelvis_rotation_deg", "birddog_too_high_deg"),
+}
+DOCS = {name: (default, unit, doc) for name, default, unit, doc in Settings.field_docs()}
+
+
+def key(name: str) -> str:
+    return f"thr:{name}"
+
+
+def slider_range(name: str) -> tuple[float, float, float]:
+    default, unit, _ = DOCS[name]
+    if unit == "deg":
+        return 0.0, float(max(90.0, 2 * default)), 1.0
+    if unit.startswith("of ") or unit == "0–1":
+        return 0.0, 1.0, 0.01
+    return 0.05, float(max(1.5, 3 * default)), 0.01  # curvature
+
+
+def current() -> Settings:
+    """Settings from the sliders (defaults for any not touched in this session)."""
+    changes = {n: st.session_state[key(n)] for n in DOCS if key(n) in st.session_state}
+    return Settings().replace(**changes)
+
+
+def reset() -> None:
+    for name in DOCS:
+        st.session_state.pop(key(name), None)
+
+
+def sliders(drill: str) -> None:
+    """The sliders for ``drill``'s thresholds; their values persist for the whole browser session."""
+    # A key keeps the expander open across the rerun each slider move causes.
+    with st.expander(
+        "Thresholds (re-evaluated from the stored poses, without re-running the pose model)", key="review_thresholds_open"
+    ):
+        for name in COMMON + PER_DRILL.get(drill, ()):
+            default, unit, doc = DOCS[name]
+            lo, hi, step = slider_range(name)
+            st.session_state.setdefault(key(name), float(default))
+            st.slider(
+                f"{name} ({unit})",
+                min_value=lo,
+                max_value=hi,
+                step=step,
+                key=key(name),
+                help=f"{doc}. Default {default}.",
+                persist_state="session",
+            )
+        st.button("Reset to defaults", on_click=reset, key="review_reset")

@@ -1,0 +1,320 @@
+"""The app's page logic under Streamlit's AppTest (no browser; WebRTC replaced by a stand-in).
+
+Each page is run on its own through ``AppTest.from_function``; ``app.py`` itself is run
+once to check the navigation shell. The training log and kept results go to temporary
+folders through their environment variables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+from types import SimpleNamespace
+
+import av
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from formcheck.log import TrainingLog
+from formcheck.video import VideoReader
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample_videos" / "hinge_rounded.mp4"
+TIMEOUT = 240  # the first analysis runs the pose model on 525 frames
+
+
+def _review() -> None:
+    from formcheck.app import review_page
+
+    review_page.render()
+
+
+def _history() -> None:
+    from formcheck.app import history_page
+
+    history_page.render()
+
+
+def _live() -> None:
+    from formcheck.app import live_page
+
+    live_page.render()
+
+
+@pytest.fixture(autouse=True)
+def _local_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMCHECK_LOG", str(tmp_path / "log.sqlite"))
+    monkeypatch.setenv("FORMCHECK_RESULTS", str(tmp_path / "kept"))
+
+
+def _truth() -> dict:
+    return json.loads(SAMPLE.with_suffix(".json").read_text())
+
+
+def _flagged(report) -> list[int]:
+    return [r.index for r in report.reps if r.verdict == "flagged"]
+
+
+def _replayed(out: Path, settings, drill: str = "auto") -> list[int]:
+    """Flagged reps when pose.npz is replayed through a new Analyzer: the oracle for re-evaluation."""
+    from formcheck.analyzer import Analyzer
+    from formcheck.posefile import PoseFile
+
+    a = Analyzer(drill, settings)
+    for pose in PoseFile(out / "pose.npz"):
+        a.push(pose)
+    return _flagged(a.finish())
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+# -- review ---------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_review_sample_then_slider_reevaluates_from_stored_poses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    truth = _truth()
+    at = AppTest.from_function(_review, default_timeout=TIMEOUT).run()
+    _no_errors(at)
+    at.radio(key="review_source").set_value("Bundled sample").run()
+    at.selectbox(key="review_sample").set_value("hinge_rounded").run()
+    at.button(key="review_analyse").click().run()
+    _no_errors(at)
+    review = at.session_state["review"]
+    assert review.report.clip["pose_reused"] is False
+    assert _metrics(at)["Reps"] == str(truth["rep_count"])
+    assert review.annotated.exists() and not review.video_stale
+    assert any(f"**{truth['rep_count']} reps**" in m.value for m in at.markdown)
+    assert [b.label for b in at.download_button] == [
+        "Report (JSON)",
+        "Reps (CSV)",
+        "Annotated video (MP4)",
+        "Printable report (HTML)",
+    ]
+
+    # From here on the pose model must not run: moving a slider re-applies thresholds to pose.npz.
+    def no_pose(*a, **k):
+        raise AssertionError("the pose model ran again")
+
+    monkeypatch.setattr("formcheck.pipeline.PoseEstimator", no_pose)
+    assert _flagged(review.report) == _replayed(review.out, review.settings, review.drill)
+    lenient = round(review.settings.lumbar_rel_threshold + 0.2, 2)
+    at.slider(key="thr:lumbar_rel_threshold").set_value(lenient).run()
+    _no_errors(at)
+    review = at.session_state["review"]
+    assert review.report.clip["pose_reused"] is True
+    assert review.settings.lumbar_rel_threshold == lenient
+    expected = _replayed(review.out, review.settings, review.drill)  # the stored poses through a fresh Analyzer
+    assert _flagged(review.report) == expected
+    assert _metrics(at)["Flagged reps"] == str(len(expected))
+    assert all(any(f"Rep {i} flagged" in m.value for m in at.markdown) for i in expected)
+    assert at.image, "the worst (or most rounded) rep's frame is shown"
+    assert review.video_stale  # the video still shows the old thresholds, and says so
+    at.button(key="review_rerender").click().run()
+    _no_errors(at)
+    assert not at.session_state["review"].video_stale
+
+    at.button(key="review_keep").click().run()
+    kept = list((tmp_path / "kept").iterdir())
+    assert len(kept) == 1 and {"report.json", "reps.csv", "annotated.mp4", "report.html"} <= {p.name for p in kept[0].iterdir()}
+    assert not (kept[0] / SAMPLE.name).exists()  # results only, never the clip
+    workspace = at.session_state["review_workspace"].root
+    at.button(key="review_discard").click().run()
+    assert not workspace.exists() and "review" not in at.session_state
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("notes.mp4", b"just some text, definitely not a video\n" * 20, "not a video"),
+        ("empty.mov", b"", "empty"),
+    ],
+)
+def test_bad_upload_shows_the_reason_not_a_traceback(name: str, content: bytes, fragment: str) -> None:
+    at = AppTest.from_function(_review, default_timeout=60).run()
+    at.file_uploader(key="review_upload").upload(name, content, "video/mp4").run()
+    at.button(key="review_analyse").click().run()
+    _no_errors(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and name in errors[0] and fragment in errors[0], errors
+    assert "Traceback" not in errors[0]
+    assert "review" not in at.session_state and "review_workspace" not in at.session_state  # nothing left on disk
+
+
+@pytest.mark.slow
+def test_clip_without_a_person_says_why_it_cannot_be_judged(tmp_path: Path) -> None:
+    from clips import tiny_clip
+
+    clip = tiny_clip(tmp_path / "empty_room.mp4", n=20)
+    at = AppTest.from_function(_review, default_timeout=120).run()
+    at.file_uploader(key="review_upload").upload(clip.name, clip.read_bytes(), "video/mp4").run()
+    at.button(key="review_analyse").click().run()
+    _no_errors(at)
+    assert any("could not be judged" in e.value and "no person in view" in e.value for e in at.error), [e.value for e in at.error]
+    assert _metrics(at)["Reps"] == "0"
+
+
+@pytest.mark.slow
+def test_wrong_view_sample_is_reported_as_not_assessable() -> None:
+    at = AppTest.from_function(_review, default_timeout=TIMEOUT).run()
+    at.radio(key="review_source").set_value("Bundled sample").run()
+    at.selectbox(key="review_sample").set_value("hinge_oblique_cluttered").run()  # filmed 45° off the side view
+    at.button(key="review_analyse").click().run()
+    _no_errors(at)
+    report = at.session_state["review"].report
+    assert not report.assessable
+    errors = " ".join(e.value for e in at.error)
+    assert "could not be judged" in errors and "does not see your side" in errors
+    assert all(reason in errors for reason in report.reasons)
+
+
+# -- history --------------------------------------------------------------------------------
+def _report(bulges: list[float]):
+    from stick import hinge_set, stream
+
+    from formcheck.analyzer import Analyzer
+
+    a = Analyzer("hinge")
+    for f in stream(hinge_set(bulges)):
+        a.push(f)
+    return a.finish()
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """What the page handed to Streamlit's media store (download data), by download file name."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, bytes):
+            seen[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return seen
+
+
+def test_history_renders_sets_pain_rule_and_csv(tmp_path: Path, media: dict[str, bytes]) -> None:
+    log = TrainingLog(tmp_path / "log.sqlite")
+    report = _report([0.0, 0.15])
+    log.add_set(report, source="live", pain_before=2, pain_after=3, notes="felt ok", when=datetime(2026, 11, 2, 9))
+    log.add_set(report, source="upload", clip="a.mp4", pain_before=2, pain_after=5, when=datetime(2026, 11, 2, 10))
+    log.add_set(report, source="live", pain_before=1, pain_after=2, when=datetime(2026, 11, 4, 9))
+    log.set_next_day_pain("2026-11-02", 2)
+
+    at = AppTest.from_function(_history, default_timeout=30).run()
+    _no_errors(at)
+    m = _metrics(at)
+    assert m["Sessions (days)"] == "2" and m["Sets"] == "3"
+    assert m["Sets within the pain rule"] == "2 of 3"  # 5/10 after the second set breaks it
+    table = at.dataframe[0].value
+    assert len(table) == 3 and sorted(table.filter(like="pain rule").iloc[:, 0]) == ["✓", "✓", "✗"]
+    assert len(at.get("vega_lite_chart")) == 2  # progress and pain charts
+    assert at.download_button(key="history_csv").label == "Export the log (CSV)"
+    exported = list(csv.DictReader(io.StringIO(media["formcheck_training_log.csv"].decode())))
+    assert [r["pain_after"] for r in exported] == ["3", "5", "2"] and exported[1]["clip"] == "a.mp4"
+
+    # Next-day pain for the last day, through the form.
+    at.selectbox[0].set_value("2026-11-04")
+    at.slider[0].set_value(1)
+    at.button[0].click().run()
+    _no_errors(at)
+    assert [r.next_day_pain for r in log.sets()] == [2, 2, 1]
+
+
+def test_history_says_when_the_log_is_empty() -> None:
+    at = AppTest.from_function(_history, default_timeout=30).run()
+    _no_errors(at)
+    assert any("No sets logged yet" in i.value for i in at.info)
+
+
+# -- live (WebRTC replaced: AppTest has no browser) -----------------------------------------
+class FakeStreamer:
+    """Stands in for webrtc_streamer: records how the page configured it; the test sets ``playing``."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+        self.playing = False
+
+    def __call__(self, **kwargs):
+        self.calls.append(kwargs)
+        return SimpleNamespace(state=SimpleNamespace(playing=self.playing, signalling=self.playing))
+
+
+@pytest.fixture
+def streamer(monkeypatch: pytest.MonkeyPatch) -> FakeStreamer:
+    fake = FakeStreamer()
+    monkeypatch.setattr("formcheck.app.live_page.webrtc_streamer", fake)
+    return fake
+
+
+def test_live_page_renders_controls_and_configures_webrtc(streamer: FakeStreamer) -> None:
+    at = AppTest.from_function(_live, default_timeout=30).run()
+    _no_errors(at)
+    assert at.selectbox(key="live_drill").options == ["Recognise automatically", "Hip hinge", "Box squat", "Bird dog"]
+    assert at.toggle(key="live_speak").value is False
+    assert any("Press **START**" in i.value for i in at.info)
+    assert any("TURN" in c.value and "HTTPS" in c.value for c in at.caption)
+    kw = streamer.calls[-1]
+    assert kw["rtc_configuration"] == {"iceServers": []}
+    assert kw["media_stream_constraints"]["audio"] is False
+    assert kw["async_processing"] is True and callable(kw["video_frame_callback"])
+
+
+@pytest.mark.slow
+def test_live_stop_keeps_the_set_and_saves_it_to_the_log(streamer: FakeStreamer, tmp_path: Path) -> None:
+    at = AppTest.from_function(_live, default_timeout=60).run()
+    streamer.playing = True
+    at.run()
+    callback = streamer.calls[-1]["video_frame_callback"]
+    # Frames arrive on another thread, as from aiortc; the page reads snapshots meanwhile.
+    with VideoReader(SAMPLE) as video:
+        frames = [f for f, _ in zip(video, range(90), strict=False)]
+
+    def feed() -> None:
+        for f in frames:
+            vf = av.VideoFrame.from_ndarray(f.image, format="rgb24")
+            vf.pts, vf.time_base = round(f.t * 90000), Fraction(1, 90000)
+            out = callback(vf)
+            assert out.width == f.image.shape[1]
+
+    worker = threading.Thread(target=feed)
+    worker.start()
+    worker.join(120)
+    at.run()
+    _no_errors(at)
+    assert _metrics(at)["Phase"] in {"setup", "rest", "descend", "bottom", "ascend"}
+
+    streamer.playing = False  # STOP (or the camera went away)
+    at.run()
+    _no_errors(at)
+    assert any(s.value == "Last set" for s in at.subheader)
+    assert any("The set ended" in c.value and "90 frames" in c.value for c in at.caption)
+    at.slider(key="live_log-after").set_value(2)
+    at.text_input(key="live_log-notes").input("first try")
+    at.button[0].click().run()  # the form's submit button
+    _no_errors(at)
+    rows = TrainingLog(tmp_path / "log.sqlite").sets()
+    assert len(rows) == 1 and rows[0].source == "live" and rows[0].pain_after == 2 and rows[0].set_notes == "first try"
+    at.run()
+    assert any("Saved to the training log as set" in s.value for s in at.success)
+    assert not at.button  # saved once: the form is gone
+
+
+def test_app_shell_runs_the_default_page(streamer: FakeStreamer) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30).run()
+    _no_errors(at)
+    assert at.title[0].value == "Live coaching"
+    assert at.sidebar.text_input[0].value.endswith("log.sqlite")

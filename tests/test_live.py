@@ -1,0 +1,160 @@
+"""LiveSession: the webcam path is the file path, fed one frame at a time from another thread."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from stick import hinge_set, stream
+
+from formcheck.live import LiveSession
+from formcheck.pipeline import analyze_clip
+from formcheck.pose import PoseFrame
+from formcheck.video import VideoReader
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_videos" / "hinge_good.mp4"
+
+
+class StickEstimator:
+    """Stands in for PoseEstimator: returns the stick figure's next pose, stamped with the frame's time."""
+
+    def __init__(self, frames: list[PoseFrame]) -> None:
+        self.frames = frames
+        self.calls = 0
+        self.closed = False
+        self.sizes: list[tuple[int, int]] = []
+
+    def process(self, image: np.ndarray, t: float, index: int = 0) -> PoseFrame:
+        self.sizes.append(image.shape[:2])
+        f = self.frames[min(self.calls, len(self.frames) - 1)]
+        self.calls += 1
+        return PoseFrame(**{**{s: getattr(f, s) for s in f.__slots__}, "t": t, "index": index})
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _session(frames: list[PoseFrame], **kw) -> tuple[LiveSession, StickEstimator]:
+    est = StickEstimator(frames)
+    return LiveSession("hinge", estimator_factory=lambda: est, **kw), est
+
+
+def _blank(w: int = 640, h: int = 480) -> np.ndarray:
+    return np.full((h, w, 3), 90, np.uint8)
+
+
+def test_counts_reps_draws_frames_and_speaks_each_cue_once() -> None:
+    frames = stream(hinge_set([0.0, 0.15, 0.0]))
+    live, est = _session(frames)
+    cue_ids, cues = [], []
+    for f in frames:
+        out = live.process(_blank(), f.t)
+        assert out.shape == (480, 640, 3) and not np.array_equal(out, _blank())  # the overlay is drawn
+        s = live.snapshot()
+        cue_ids.append(s.cue_id)
+        cues.append(s.last_cue)
+    s = live.snapshot()
+    assert (s.rep_count, s.good, s.flagged) == (3, 2, 1)
+    assert s.frames == len(frames) and s.skipped == 0 and s.error is None
+    assert all(b - a in (0, 1) for a, b in zip(cue_ids, cue_ids[1:], strict=False))  # a new id only when a new cue starts
+    assert 1 <= cue_ids[-1] <= 1 + len(frames) * 3 / 30 / 3  # never more than one per cooldown (3 s)
+    report = live.finish()
+    assert report.summary == {"rep_count": 3, "good_count": 2, "flagged_count": 1, "unassessed_count": 0}
+    assert est.closed and live.snapshot().finished
+
+
+def test_stale_frames_are_skipped_and_frames_after_finish_pass_through() -> None:
+    frames = stream(hinge_set([0.0]))
+    live, est = _session(frames)
+    live.process(_blank(), 10.0)
+    live.process(_blank(), 10.1)
+    stale = _blank()
+    assert live.process(stale, 10.05) is stale  # older than one already analysed: never analysed out of order
+    assert live.process(stale, 10.1) is stale
+    s = live.snapshot()
+    assert (s.frames, s.skipped, est.calls) == (2, 2, 2)
+    first = live.finish()
+    assert live.finish() is first  # idempotent
+    assert live.process(stale, 11.0) is stale and est.calls == 2
+
+
+def test_warm_up_loads_the_model_once_before_the_first_frame() -> None:
+    made = []
+    frames = stream(hinge_set([0.0]))
+
+    def factory() -> StickEstimator:
+        made.append(StickEstimator(frames))
+        return made[-1]
+
+    live = LiveSession("hinge", estimator_factory=factory)
+    live.warm_up()
+    live.warm_up()
+    live.process(_blank(), 0.0)
+    live.process(_blank(), 0.1)
+    assert len(made) == 1 and made[0].calls == 2
+    live.finish()
+    assert made[0].closed
+
+
+def test_large_webcam_frames_are_analysed_at_640_px() -> None:
+    live, est = _session(stream(hinge_set([0.0])))
+    out = live.process(_blank(1280, 960), 0.0)
+    assert est.sizes == [(480, 640)] and out.shape == (480, 640, 3)
+
+
+def test_a_failing_frame_is_reported_not_raised() -> None:
+    class Broken(StickEstimator):
+        def process(self, image, t, index=0):
+            raise RuntimeError("camera sent garbage")
+
+    live = LiveSession("hinge", estimator_factory=lambda: Broken([]))
+    frame = _blank()
+    assert live.process(frame, 0.0) is frame
+    assert "camera sent garbage" in (live.snapshot().error or "")
+
+
+def test_missing_time_uses_the_clock() -> None:
+    now = [100.0]
+    live, _ = _session(stream(hinge_set([0.0])), clock=lambda: now[0])
+    for _ in range(3):
+        live.process(_blank(), None)
+        now[0] += 0.1
+    assert live.snapshot().frames == 3
+    assert live.snapshot().last_frame_age_s == pytest.approx(0.1)
+
+
+@pytest.mark.slow
+def test_webcam_thread_plus_snapshots_equal_the_file_pipeline(tmp_path: Path) -> None:
+    """Frames of a sample clip through LiveSession on a worker thread give analyze_clip's report."""
+    expected = analyze_clip(SAMPLE, tmp_path / "file", write_video=False)
+    live = LiveSession("auto")
+    with VideoReader(SAMPLE, max_side=960) as video:
+        frames = list(video)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for f in frames:
+                live.process(f.image, f.t)
+        except BaseException as exc:  # pragma: no cover - surfaced below
+            errors.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    seen = []
+    while thread.is_alive():  # the page's side: snapshots while frames arrive
+        s = live.snapshot()
+        seen.append((s.frames, s.rep_count))
+        thread.join(0.01)
+    assert not errors
+    assert seen == sorted(seen), "snapshots never go backwards"
+    report = live.finish()
+    a, b = report.to_dict(), expected.to_dict()
+    a.pop("clip"), b.pop("clip")
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    for name, column in expected.series.items():
+        np.testing.assert_array_equal(report.series[name], column, err_msg=name)
+    assert report.summary["rep_count"] == json.loads(SAMPLE.with_suffix(".json").read_text())["rep_count"]
