@@ -83,14 +83,15 @@ def analyze_clip(
     stored = _stored_poses(out, key)
     analyzer = Analyzer(drill, settings)
     annotated = out / "annotated.mp4"
-    previous = _previous_run(out)
-    same_analysis = previous.get("settings_digest") == settings.digest() and previous.get("drill_requested") == drill
+    # What the existing annotated.mp4 was drawn with: thresholds change its colours and cues.
+    analysis = {"settings_digest": settings.digest(), "drill_requested": drill}
+    video_drawn_with = _previous_run(out).get("video") if annotated.exists() else None
 
     expected = max(1, info.frame_count // pose.stride)
     target = annotated if write_video else None
     if stored is not None:
         results = (analyzer.push(p) for p in stored)
-        if target is not None and same_analysis and annotated.exists():
+        if target is not None and video_drawn_with == analysis:
             reader.close()
             target = None  # the existing annotated video already shows these results
         if target is None:
@@ -100,6 +101,9 @@ def analyze_clip(
             with reader:
                 _consume((_Tagged(r, f.image) for f, r in zip(reader, results)), target, info.fps, expected, progress, overlap)
     else:
+        if target is None:
+            annotated.unlink(missing_ok=True)  # drawn from other poses (another clip or pose setting)
+            video_drawn_with = None
         frames = _pose_stream(reader, key, out / "pose.npz", estimator, overlap)
         _consume((_Tagged(analyzer.push(p), image) for p, image in frames), target, info.fps, expected, progress, overlap)
 
@@ -116,10 +120,8 @@ def analyze_clip(
         "formcheck_version": __version__,
     }
     write_outputs(report, out)
-    atomic_write(
-        out / "run.json",
-        lambda f: json.dump({"settings_digest": settings.digest(), "drill_requested": drill, **key}, f),
-    )
+    video = analysis if target is not None else video_drawn_with
+    atomic_write(out / "run.json", lambda f: json.dump({**key, **analysis, "video": video}, f))
     return report
 
 

@@ -37,6 +37,6 @@ def angles_figure(report: SessionReport, path: Path) -> None:
     for rep in report.reps:
         for a in (ax, ax2):
             a.axvspan(rep.start_s, rep.end_s, color=SHADE[rep.verdict], alpha=0.15 if rep.verdict != "flagged" else 0.25, lw=0)
-        ax.text((rep.start_s + rep.end_s) / 2, 0.98, str(rep.index), transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=8)
+        ax.text((rep.start_s + rep.end_s) / 2, 0.02, str(rep.index), transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8)
     atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=110), mode="wb")
     plt.close(fig)

@@ -27,8 +27,16 @@ def test_hinge_with_rounded_reps(samples, tmp_path):
     with VideoReader(tmp_path / "annotated.mp4") as v:
         assert v.info.codec == "h264" and v.info.frame_count == report.frames
     # Re-applying thresholds reuses the stored poses and changes the verdicts.
-    again = analyze_clip(samples / "hinge_rounded.mp4", tmp_path, settings=report_settings(lumbar_rel_threshold=5.0), write_video=False)
+    lenient = report_settings(lumbar_rel_threshold=5.0)
+    again = analyze_clip(samples / "hinge_rounded.mp4", tmp_path, settings=lenient, write_video=False)
     assert again.clip["pose_reused"] and again.summary["flagged_count"] == 0
+    # The annotated video still shows the first run's verdicts; asking for it redraws it.
+    drawn = (tmp_path / "annotated.mp4").stat().st_mtime_ns
+    analyze_clip(samples / "hinge_rounded.mp4", tmp_path, settings=lenient, write_video=True)
+    assert (tmp_path / "annotated.mp4").stat().st_mtime_ns != drawn
+    drawn = (tmp_path / "annotated.mp4").stat().st_mtime_ns
+    analyze_clip(samples / "hinge_rounded.mp4", tmp_path, settings=lenient, write_video=True)
+    assert (tmp_path / "annotated.mp4").stat().st_mtime_ns == drawn  # already current: not redrawn
 
 
 def report_settings(**kw):
