@@ -262,7 +262,7 @@ def evaluate_lab(out: Path, settings: Settings, quick: bool, fps: float) -> dict
         pairs = match_reps(report.reps, gt["reps"])
         errors = _angle_errors(report, gt)
         row = {
-            "condition": cond.name, "drill": cond.drill, "view": cond.azimuth, "variant": cond.name.count("/") > 2,
+            "condition": cond.name, "drill": cond.name.split("/")[0], "view": cond.azimuth, "variant": cond.name.count("/") > 2,
             "drill_ok": report.drill == cond.drill, "reps_true": gt["rep_count"], "reps_found": len(report.reps),
             "unassessed": report.summary["unassessed_count"], "trunk_err": errors["trunk_deg"], "hip_err": errors["hip_deg"],
         }
@@ -271,7 +271,7 @@ def evaluate_lab(out: Path, settings: Settings, quick: bool, fps: float) -> dict
             codes = {f.code for f in rep.faults} if rep else set()
             reps_table.append(
                 {
-                    "condition": cond.name, "drill": cond.drill, "view": cond.azimuth, "variant": row["variant"],
+                    "condition": cond.name, "drill": row["drill"], "view": cond.azimuth, "variant": row["variant"],
                     "true_deg": truth["lumbar_flexion_deg"], "true_faults": sorted(BIRD_DOG_FAULTS.get(f, f) for f in truth.get("faults", [])),
                     "found": rep is not None, "verdict": rep.verdict if rep else "missed", "codes": sorted(codes),
                     "score": rep.metrics.get("lumbar_flexion_score", math.nan) if rep else math.nan,

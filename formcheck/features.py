@@ -28,6 +28,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "too_upright": ("the trunk is too upright for the back curve to mean anything", "Hinge further forward."),
     "no_outline": ("the back outline could not be traced", "Wear a fitted top and clear the space behind you."),
     "facing_unknown": ("which way you face is not yet clear", "Stand side-on and keep still for a moment."),
+    "lying_down": ("the back is towards the floor, so its outline cannot be seen", "These checks are for hinges, squats and bird dogs."),
 }
 
 _CORE = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP)
@@ -136,6 +137,8 @@ class FeatureExtractor:
         trunk_deg = float(inclination(trunk))
         if trunk_deg < self.s.min_trunk_deg:
             blockers.append("too_upright")
+        if self.facing and back_normal(hip, shoulder, self.facing)[1] > 0.5:
+            blockers.append("lying_down")  # supine: the back outline is the floor's
         profile = None
         if self.facing and frame.outline is not None:
             profile = back_profile(frame.outline.astype(np.float64), hip, shoulder, ear, self.facing)

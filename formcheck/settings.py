@@ -33,7 +33,7 @@ class Settings:
     # --- can the back be judged at all ------------------------------------------------
     min_visibility: float = _f(0.5, "0–1", "hips and shoulders must be at least this visible")
     min_body_px: float = _f(80.0, "px", "shoulder–hip length below this is too small to read the back")
-    max_view_deg: float = _f(35.0, "deg", "camera more than this far from a side view cannot see the back")
+    max_view_deg: float = _f(25.0, "deg", "camera more than this far from a side view cannot see the back (lab: 30° already misleads)")
     min_trunk_deg: float = _f(30.0, "deg", "trunk must lean this far from vertical for the back curve to mean anything")
     min_profile_coverage: float = _f(0.75, "0–1", "share of the back outline that must be found")
     # --- smoothing ----------------------------------------------------------------------
@@ -46,7 +46,7 @@ class Settings:
     rep_min_duration_s: float = _f(0.8, "s", "shorter excursions are jitter, not reps")
     bottom_window_s: float = _f(0.25, "s", "rep-bottom metrics are medians over ±this around the deepest frame")
     # --- lumbar flexion (the virtual dowel) ---------------------------------------------
-    lumbar_abs_threshold: float = _f(0.5, "curvature", "back curve at the bottom above this is rounded whatever the baseline")
+    lumbar_abs_threshold: float = _f(0.3, "curvature", "back curve at the bottom above this is rounded whatever the baseline")
     lumbar_rel_threshold: float = _f(0.15, "curvature", "rise of the back curve over the person's own better reps that counts as rounding")
     # --- hinge --------------------------------------------------------------------------
     hinge_min_hip_deg: float = _f(30.0, "deg", "hip flexion a bend must reach to be a hinge rep")
@@ -66,9 +66,9 @@ class Settings:
     birddog_min_reach_deg: float = _f(50.0, "deg", "arm raised this far from hanging counts as a reach")
     birddog_expected_range_deg: float = _f(85.0, "deg", "assumed reach until the person's own reps are seen")
     birddog_too_high_deg: float = _f(20.0, "deg", "arm or leg more than this above level is reaching too high")
-    birddog_lumbar_threshold: float = _f(0.18, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding")
-    birddog_pelvis_hike_deg: float = _f(10.0, "deg", "pelvis tilted more than this from the start is a hike")
-    birddog_pelvis_rotation_deg: float = _f(20.0, "deg", "pelvis turned more than this from the start is a rotation")
+    birddog_lumbar_threshold: float = _f(0.14, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding")
+    birddog_pelvis_hike_deg: float = _f(25.0, "deg", "hip line turned toward the ribs more than this from the start is a hike (only gross hikes: see README)")
+    birddog_pelvis_rotation_deg: float = _f(25.0, "deg", "hip line rolled open more than this from the start is a rotation (only gross rotations: see README)")
     birddog_pelvis_min_view_deg: float = _f(30.0, "deg", "pelvis tilt and turn are judged only when the camera is at least this far round from a pure side view")
     # --- live cues ----------------------------------------------------------------------
     cue_cooldown_s: float = _f(3.0, "s", "at most one new spoken/text cue this often")

@@ -27,12 +27,12 @@ def test_hinge_counts_reps_and_flags_only_the_rounded_one():
 
 
 def test_hinge_rounding_against_own_baseline_and_absolute_fallback():
-    # 0.07 is under the absolute threshold; it counts only against this person's flat reps.
-    relative = analyse(hinge_set([0.0, 0.0, 0.07]), "hinge", Settings(lumbar_rel_threshold=0.3))
+    # 0.04 is under the absolute threshold; it counts only against this person's flat reps.
+    relative = analyse(hinge_set([0.0, 0.0, 0.04]), "hinge")
     assert [r.verdict for r in relative.reps] == ["good", "good", "flagged"]
     assert "own better reps" in relative.reps[2].faults[0].message
     # An early rounded rep is caught at the end against the later, better reps.
-    early = analyse(hinge_set([0.07, 0.0, 0.0]), "hinge", Settings(lumbar_rel_threshold=0.3))
+    early = analyse(hinge_set([0.04, 0.0, 0.0]), "hinge")
     assert [r.verdict for r in early.reps] == ["flagged", "good", "good"]
     # All reps rounded: no better rep to compare with, the absolute threshold still flags them.
     rounded = analyse(hinge_set([0.15, 0.15, 0.15]), "hinge")
@@ -96,8 +96,8 @@ def test_bird_dog_reps_per_side_and_faults():
                 {"side": "right"},
                 {"side": "left", "arm": 125},
                 {"side": "right", "bulge": -0.12},
-                {"side": "left", "roll": 20},
-                {"side": "right", "yaw": 30},
+                {"side": "left", "roll": 30},
+                {"side": "right", "yaw": 35},
                 {"side": "left", "bulge": 0.15},
             ]
         ),
@@ -106,16 +106,16 @@ def test_bird_dog_reps_per_side_and_faults():
     )
     assert [r.side for r in report.reps] == ["left", "right", "left", "right", "left", "right", "left"]
     assert [codes(r) for r in report.reps] == [
-        set(), set(), {"reach_too_high"}, {"lumbar_sag"}, {"pelvis_hike"}, {"pelvis_rotation"}, {"lumbar_flexion"},
+        set(), set(), {"reach_too_high"}, {"lumbar_sag"}, {"pelvis_rotation"}, {"pelvis_hike"}, {"lumbar_flexion"},
     ]
     assert report.reps[0].metrics["hold_s"] == pytest.approx(1.6, abs=0.3)
     assert abs(report.reps[0].metrics["arm_height_deg"]) < 5
 
 
 def test_bird_dog_pelvis_is_not_judged_from_straight_side_on():
-    report = analyse(birddog_set([{"side": "left", "roll": 20}, {"side": "right", "yaw": 30}]), "bird-dog")
+    report = analyse(birddog_set([{"side": "left", "roll": 30}, {"side": "right", "yaw": 35}]), "bird-dog")
     assert [codes(r) for r in report.reps] == [set(), set()]
-    assert report.reps[0].metrics["pelvis_hike_deg"] > 15  # measured and reported, not judged
+    assert report.reps[0].metrics["pelvis_rotation_deg"] > 25  # measured and reported, not judged
 
 
 # -- auto ------------------------------------------------------------------------------

@@ -97,3 +97,15 @@ def test_facing_is_decided_once_and_follows_a_turn():
     # The person turns round: a moment of contrary evidence is not enough, a sustained one is.
     turned = [fx(mirrored(right, t=1 + i / 30)).facing for i in range(120)]
     assert turned[2] == 1 and turned[-1] == -1
+
+
+def test_lying_on_the_back_is_not_judged():
+    # Mirror a quadruped vertically: trunk level, back towards the floor (a dead bug).
+    f = frame(Pose2D(quadruped=True))
+    lm = f.landmarks.copy()
+    lm[:, 1] = f.height - lm[:, 1]
+    outline = f.outline.copy()
+    outline[:, 1] = f.height - outline[:, 1]
+    supine = PoseFrame(t=0, index=0, width=f.width, height=f.height, landmarks=lm, visibility=f.visibility, world=f.world, outline=outline[::-1])
+    assert "lying_down" in FeatureExtractor(Settings())(supine).blockers
+    assert "lying_down" not in FeatureExtractor(Settings())(f).blockers

@@ -118,8 +118,9 @@ class Drill:
 
     def ready(self, f: FrameFeatures) -> bool:
         """Is this frame a usable start position (for set-up and rest baselines)?"""
-        # Too small to read the back is still big enough to count reps.
-        blocking = {"no_person", "not_visible", "not_side_view", "second_person"}
+        # Reps are counted from landmarks, which still work where the back outline does not
+        # (a person too small, or filmed from an angle): those only block the back reading.
+        blocking = {"no_person", "not_visible", "second_person"}
         return f.present and not blocking.intersection(f.blockers)
 
     # -- streaming ------------------------------------------------------------------------

@@ -32,8 +32,9 @@ def limb_elevation(f: FrameFeatures, joints: tuple[int, int]) -> float:
 def pelvis_angles(f: FrameFeatures) -> tuple[float, float]:
     """(roll, yaw) of the hip line in world coordinates, degrees.
 
-    Roll: one hip higher than the other (a hike). Yaw: the hip line turned against the
-    shoulder line about the vertical (the pelvis opening to the side).
+    On all fours the trunk is level, so roll (one hip higher than the other) is the hip of
+    the lifted leg rotating open toward the ceiling, and yaw (the hip line turned against
+    the shoulder line about the vertical) is that hip hitching toward the ribs: a hike.
     """
     if f.world is None:
         return math.nan, math.nan
@@ -77,8 +78,8 @@ class BirdDog(Drill):
         leg = max(median([limb_elevation(g, LEGS[side]) for g in bottom]) for side in LEGS)
         held = [g.t for g in frames if self.signal(g) >= span.peak - 10.0]
         roll0, yaw0 = self.rest_median(lambda g: pelvis_angles(g)[0]), self.rest_median(lambda g: pelvis_angles(g)[1])
-        roll = median([pelvis_angles(g)[0] for g in bottom]) - roll0
-        yaw = median([pelvis_angles(g)[1] for g in bottom]) - yaw0
+        rotation = median([pelvis_angles(g)[0] for g in bottom]) - roll0
+        hike = median([pelvis_angles(g)[1] for g in bottom]) - yaw0
         rep.side = arm_side
         rep.metrics.update(
             arm_height_deg=arm - 90.0,
@@ -87,8 +88,8 @@ class BirdDog(Drill):
                 median([limb_elevation(g, LEGS[leg_side]) for g in bottom]) >= median([limb_elevation(g, LEGS[arm_side]) for g in bottom])
             ),
             hold_s=(max(held) - min(held)) if held else 0.0,
-            pelvis_hike_deg=roll,
-            pelvis_rotation_deg=yaw,
+            pelvis_hike_deg=hike,
+            pelvis_rotation_deg=rotation,
             trunk_inclination_deg=median([g.trunk_deg for g in bottom]),
             hip_flexion_deg=median([g.hip_deg for g in bottom]),
             knee_flexion_deg=median([g.knee_deg for g in bottom]),
@@ -106,13 +107,13 @@ class BirdDog(Drill):
         rep.metrics["view_deg"] = view
         if not view >= s.birddog_pelvis_min_view_deg:
             return
-        if math.isfinite(roll) and abs(roll) > s.birddog_pelvis_hike_deg:
+        if math.isfinite(hike) and abs(hike) > s.birddog_pelvis_hike_deg:
             rep.faults.append(
-                Fault("pelvis_hike", "The pelvis tipped up on the reaching-leg side: keep both hips level, as if balancing a cup on your back.", roll, s.birddog_pelvis_hike_deg)
+                Fault("pelvis_hike", "The hip hitched up toward the ribs on the lifted-leg side: reach the leg long, keep the pelvis square.", hike, s.birddog_pelvis_hike_deg)
             )
-        if math.isfinite(yaw) and abs(yaw) > s.birddog_pelvis_rotation_deg:
+        if math.isfinite(rotation) and abs(rotation) > s.birddog_pelvis_rotation_deg:
             rep.faults.append(
-                Fault("pelvis_rotation", "The pelvis turned open: keep the hips square to the floor.", yaw, s.birddog_pelvis_rotation_deg)
+                Fault("pelvis_rotation", "The hip of the lifted leg rolled open toward the ceiling: keep both hips level, as if balancing a cup on your low back.", rotation, s.birddog_pelvis_rotation_deg)
             )
 
     def judge_lumbar(self, rep: Rep, curvature: float, reasons: list[str], baseline: float) -> None:
