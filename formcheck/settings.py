@@ -38,7 +38,7 @@ class Settings:
     min_profile_coverage: float = _f(0.75, "0–1", "share of the back outline that must be found")
     # --- smoothing ----------------------------------------------------------------------
     smooth_min_cutoff: float = _f(2.0, "Hz", "One Euro filter cut-off at rest (lower = steadier, laggier)")
-    smooth_beta: float = _f(0.3, "1/(body-lengths/s)", "One Euro speed coefficient (higher = less lag when moving)")
+    smooth_beta: float = _f(0.3, "Hz per image-height/s", "One Euro speed coefficient (higher = less lag when moving)")
     # --- rep counting -------------------------------------------------------------------
     setup_still_s: float = _f(0.5, "s", "hold still this long in the start position before reps count")
     rep_enter_frac: float = _f(0.45, "of range", "a rep starts when the movement passes this share of the person's range")

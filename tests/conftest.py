@@ -12,3 +12,15 @@ SAMPLES = REPO / "sample_videos"
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES
+
+
+@pytest.fixture(scope="module")
+def gl() -> None:
+    """Headless OpenGL for the video lab; skip (saying why) only where EGL cannot start."""
+    from formcheck.errors import FormcheckError
+    from formcheck.synth.render import create_context
+
+    try:
+        create_context().release()
+    except FormcheckError as exc:
+        pytest.skip(f"no headless OpenGL here: {exc}")

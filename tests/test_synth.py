@@ -19,16 +19,6 @@ from formcheck.synth.cli import main  # same parser as `formcheck synth`
 from formcheck.synth.truth import JOINT_NAMES
 
 
-@pytest.fixture(scope="module")
-def gl() -> None:
-    from formcheck.synth.render import create_context
-
-    try:
-        create_context().release()
-    except FormcheckError as exc:
-        pytest.skip(f"no headless OpenGL here: {exc}")
-
-
 def bottom_index(lab: Lab, rep: int = 0, after_s: float = 0.05) -> int:
     return int(round((lab.timeline.reps[rep].bottom_s + after_s) * lab.spec.fps))
 

@@ -9,20 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from formcheck.errors import FormcheckError
 from formcheck.synth import ClipSpec, Lab
 
 TOLERANCE_PX = 25.0
-
-
-@pytest.fixture(scope="module")
-def gl() -> None:
-    from formcheck.synth.render import create_context
-
-    try:
-        create_context().release()
-    except FormcheckError as exc:
-        pytest.skip(f"no headless OpenGL here: {exc}")
 
 
 @pytest.mark.slow

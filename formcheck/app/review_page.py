@@ -226,40 +226,16 @@ def _downloads(review: Review, still_png: bytes | None, caption: str) -> None:
     st.markdown("**Downloads**")
     stem = Path(review.clip_name).stem
     out = review.out
-    cols = st.columns(4)
-    cols[0].download_button(
-        "Report (JSON)",
-        data=partial((out / "report.json").read_bytes),
-        file_name=f"{stem}_report.json",
-        mime="application/json",
-        on_click="ignore",
-        key="dl_json",
-    )
-    cols[1].download_button(
-        "Reps (CSV)",
-        data=partial((out / "reps.csv").read_bytes),
-        file_name=f"{stem}_reps.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="dl_csv",
-    )
-    if review.annotated.exists():
-        cols[2].download_button(
-            "Annotated video (MP4)",
-            data=partial(review.annotated.read_bytes),
-            file_name=f"{stem}_annotated.mp4",
-            mime="video/mp4",
-            on_click="ignore",
-            key="dl_mp4",
-        )
-    cols[3].download_button(
-        "Printable report (HTML)",
-        data=_printable(review, still_png, caption).encode("utf-8"),
-        file_name=f"{stem}_report.html",
-        mime="text/html",
-        on_click="ignore",
-        key="dl_html",
-    )
+    files = [
+        ("Report (JSON)", partial((out / "report.json").read_bytes), "report.json", "application/json", "dl_json"),
+        ("Reps (CSV)", partial((out / "reps.csv").read_bytes), "reps.csv", "text/csv", "dl_csv"),
+        ("Annotated video (MP4)", partial(review.annotated.read_bytes), "annotated.mp4", "video/mp4", "dl_mp4"),
+        ("Printable report (HTML)", _printable(review, still_png, caption).encode("utf-8"), "report.html", "text/html", "dl_html"),
+    ]
+    for col, (label, data, suffix, mime, key) in zip(st.columns(len(files)), files):
+        if key == "dl_mp4" and not review.annotated.exists():
+            continue
+        col.download_button(label, data=data, file_name=f"{stem}_{suffix}", mime=mime, on_click="ignore", key=key)
 
 
 def _keep_and_log(review: Review) -> None:

@@ -106,8 +106,21 @@ class Drill:
         return self.s.lumbar_rel_threshold
 
     # -- to be provided by each drill ---------------------------------------------------
-    def make_counter(self) -> RepCounter:
+    def counter_limits(self) -> tuple[float, float]:
+        """(smallest movement that is a rep, the range assumed until the person's own is seen)."""
         raise NotImplementedError
+
+    def make_counter(self) -> RepCounter:
+        min_depth, expected = self.counter_limits()
+        s = self.s
+        return RepCounter(
+            min_depth=min_depth,
+            expected_range=expected,
+            enter_frac=s.rep_enter_frac,
+            exit_frac=s.rep_exit_frac,
+            min_duration_s=s.rep_min_duration_s,
+            still_s=s.setup_still_s,
+        )
 
     def signal(self, f: FrameFeatures) -> float:
         raise NotImplementedError

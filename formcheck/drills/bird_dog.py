@@ -14,7 +14,7 @@ from formcheck.drills.base import Drill, Fault, Rep, median
 from formcheck.features import FrameFeatures
 from formcheck.geometry import angle_between
 from formcheck.landmarks import L
-from formcheck.reps import RepCounter, RepSpan
+from formcheck.reps import RepSpan
 
 DOWN = np.array([0.0, 1.0])
 ARMS = {"left": (L.LEFT_SHOULDER, L.LEFT_WRIST), "right": (L.RIGHT_SHOULDER, L.RIGHT_WRIST)}
@@ -51,16 +51,8 @@ class BirdDog(Drill):
     label = "Bird dog"
     lumbar_message = "Lower back rounded during the reach: keep the back as flat as at the start."
 
-    def make_counter(self) -> RepCounter:
-        s = self.s
-        return RepCounter(
-            min_depth=s.birddog_min_reach_deg,
-            expected_range=s.birddog_expected_range_deg,
-            enter_frac=s.rep_enter_frac,
-            exit_frac=s.rep_exit_frac,
-            min_duration_s=s.rep_min_duration_s,
-            still_s=s.setup_still_s,
-        )
+    def counter_limits(self) -> tuple[float, float]:
+        return self.s.birddog_min_reach_deg, self.s.birddog_expected_range_deg
 
     def signal(self, f: FrameFeatures) -> float:
         return max(limb_elevation(f, ARMS["left"]), limb_elevation(f, ARMS["right"]))

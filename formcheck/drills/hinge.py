@@ -6,7 +6,7 @@ import math
 
 from formcheck.drills.base import Drill, Fault, Rep, median
 from formcheck.features import FrameFeatures
-from formcheck.reps import RepCounter, RepSpan
+from formcheck.reps import RepSpan
 
 
 class Hinge(Drill):
@@ -14,16 +14,8 @@ class Hinge(Drill):
     label = "Hip hinge"
     judges_head = True
 
-    def make_counter(self) -> RepCounter:
-        s = self.s
-        return RepCounter(
-            min_depth=s.hinge_min_hip_deg,
-            expected_range=s.hinge_expected_range_deg,
-            enter_frac=s.rep_enter_frac,
-            exit_frac=s.rep_exit_frac,
-            min_duration_s=s.rep_min_duration_s,
-            still_s=s.setup_still_s,
-        )
+    def counter_limits(self) -> tuple[float, float]:
+        return self.s.hinge_min_hip_deg, self.s.hinge_expected_range_deg
 
     def signal(self, f: FrameFeatures) -> float:
         return f.hip_deg

@@ -7,7 +7,7 @@ import math
 from formcheck.drills.base import Drill, Fault, Rep, median
 from formcheck.features import FrameFeatures
 from formcheck.landmarks import L
-from formcheck.reps import RepCounter, RepSpan
+from formcheck.reps import RepSpan
 
 WINK_MESSAGE = "Butt wink: the pelvis tucked under and the lower back rounded at the bottom. Stop just above that depth."
 
@@ -31,16 +31,8 @@ class Squat(Drill):
     def rel_threshold(self) -> float:
         return self.s.squat_rel_threshold
 
-    def make_counter(self) -> RepCounter:
-        s = self.s
-        return RepCounter(
-            min_depth=s.squat_min_knee_deg,
-            expected_range=s.squat_expected_range_deg,
-            enter_frac=s.rep_enter_frac,
-            exit_frac=s.rep_exit_frac,
-            min_duration_s=s.rep_min_duration_s,
-            still_s=s.setup_still_s,
-        )
+    def counter_limits(self) -> tuple[float, float]:
+        return self.s.squat_min_knee_deg, self.s.squat_expected_range_deg
 
     def signal(self, f: FrameFeatures) -> float:
         return f.knee_deg

@@ -176,7 +176,7 @@ def bird_dog(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float
     reach. The trunk pitch is solved so the supporting palm and knee both touch the floor."""
     arm_side = "r" if (rep and rep.side == "right") else "l"
     stance_hand = "l" if (rep and arm_side == "r") else "r" if rep else "l"
-    stance_knee = "r" if (rep and arm_side == "r") else "l" if rep else "l"
+    stance_knee = "r" if (rep and arm_side == "r") else "l"
     i_hand, i_knee = skel.index(f"hand_{stance_hand}"), skel.index(f"calf_{stance_knee}")
     lumbar = (rep.lumbar_flexion_deg if rep else 0.0) * u
     limbs = _birddog_limbs(skel, rep, u)
