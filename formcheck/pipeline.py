@@ -19,7 +19,7 @@ import numpy as np
 
 from formcheck import __version__
 from formcheck.analyzer import Analyzer, FrameResult
-from formcheck.errors import FormcheckError, VideoError
+from formcheck.errors import FormcheckError
 from formcheck.overlap import Sink, prefetch
 from formcheck.overlay import draw
 from formcheck.pose import PoseEstimator, PoseFrame, model_path
@@ -87,7 +87,7 @@ def analyze_clip(
     analysis = {"settings_digest": settings.digest(), "drill_requested": drill}
     video_drawn_with = _previous_run(out).get("video") if annotated.exists() else None
 
-    expected = max(1, info.frame_count // pose.stride)
+    expected = max(1, -(-info.frame_count // pose.stride))  # frames 0, K, 2K, …: round up
     target = annotated if write_video else None
     if stored is not None:
         results = (analyzer.push(p) for p in stored)

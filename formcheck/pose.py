@@ -119,7 +119,7 @@ class PoseEstimator:
         self,
         model: str | Path | None = None,
         *,
-        crowd_check_s: float = 2.0,
+        crowd_check_s: float = 4.0,
         keep_mask: bool = False,
         min_detection_confidence: float = 0.5,
     ) -> None:

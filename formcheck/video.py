@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 import av
+import cv2
 import numpy as np
 
 from formcheck.errors import VideoError
@@ -251,7 +252,9 @@ class VideoWriter:
         """Append one RGB uint8 frame shown at ``t`` seconds (default: constant rate)."""
         if image.shape[0] != self.height or image.shape[1] != self.width:
             image = image[: self.height, : self.width]
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+        # OpenCV's RGB→I420 is ~5× cheaper than letting the encoder's swscale convert rgb24.
+        yuv = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         pts = round(90000 * (t if t is not None else self._count * self._fallback_dt))
         pts = max(pts, self._last_pts + 1)  # MP4 needs strictly increasing pts
         frame.pts, frame.time_base = pts, self._stream.time_base
