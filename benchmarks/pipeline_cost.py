@@ -69,19 +69,24 @@ def main() -> None:
         draw(f.image, r)
     draw_ms = (time.perf_counter() - t0) / n * 1000
 
-    whole = []
+    # Per-frame = the steady frame loop (first to last progress tick); the one-off start-up
+    # (loading two models, hashing the file, writing the plot and report) is shown apart.
+    whole, total = [], []
     for _ in range(args.repeat):
+        ticks: list[float] = []
         with tempfile.TemporaryDirectory() as out:
             t0 = time.perf_counter()
-            analyze_clip(args.clip, out, write_video=True)
-            whole.append((time.perf_counter() - t0) / n)
+            analyze_clip(args.clip, out, write_video=True, progress=lambda done, _n: ticks.append(time.perf_counter()))
+            total.append(time.perf_counter() - t0)
+        whole.append((ticks[-1] - ticks[0]) / (len(ticks) - 1))
     whole_s = min(whole)
 
     ms = np.array(best) * 1000
     print(f"bare pose model (VIDEO mode, segmentation on): {bare * 1000:6.2f} ms/frame")
     print(f"analysis only: median {np.median(ms):.3f} ms/frame, p90 {np.percentile(ms, 90):.3f}, max {ms.max():.2f}  (target <= 2 ms median)")
     print(f"overlay drawing: {draw_ms:.2f} ms/frame")
-    print(f"whole pipeline (analyze_clip, annotated video on): {whole_s * 1000:6.2f} ms/frame")
+    print(f"whole pipeline (analyze_clip, annotated video on): {whole_s * 1000:6.2f} ms/frame in the frame loop; "
+          f"whole call {min(total):.2f} s = {min(total) / n * 1000:.2f} ms/frame with start-up and report writing")
     print(f"ratio whole / bare pose: {whole_s / bare:.3f}  (target <= 1.15)")
     sys.stdout.flush()
 

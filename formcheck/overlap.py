@@ -87,9 +87,10 @@ class Sink(Generic[T]):
             raise self._error
         self._q.put(item)
 
-    def close(self) -> None:
+    def close(self, raise_error: bool = True) -> None:
         """Wait for every queued item; re-raise the first error the consumer hit."""
-        self._q.put(_DONE)
-        self._thread.join()
-        if self._error is not None:
+        if self._thread.is_alive():
+            self._q.put(_DONE)
+            self._thread.join()
+        if raise_error and self._error is not None:
             raise self._error

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -90,22 +90,22 @@ def analyze_clip(
     expected = max(1, -(-info.frame_count // pose.stride))  # frames 0, K, 2K, …: round up
     target = annotated if write_video else None
     if stored is not None:
-        results = (analyzer.push(p) for p in stored)
         if target is not None and video_drawn_with == analysis:
-            reader.close()
             target = None  # the existing annotated video already shows these results
         if target is None:
-            for _ in results:
-                pass
+            reader.close()
+            for p in stored:
+                analyzer.push(p)
         else:
             with reader:
-                _consume((_Tagged(r, f.image) for f, r in zip(reader, results)), target, info.fps, expected, progress, overlap)
+                frames = prefetch(zip(reader, stored)) if overlap else zip(reader, stored)
+                _consume(frames, lambda fp: _Tagged(analyzer.push(fp[1]), fp[0].image), target, info.fps, expected, progress, overlap)
     else:
         if target is None:
             annotated.unlink(missing_ok=True)  # drawn from other poses (another clip or pose setting)
             video_drawn_with = None
-        frames = _pose_stream(reader, key, out / "pose.npz", estimator, overlap)
-        _consume((_Tagged(analyzer.push(p), image) for p, image in frames), target, info.fps, expected, progress, overlap)
+        posed = _pose_stream(reader, key, out / "pose.npz", estimator, overlap)
+        _consume(posed, lambda pi: _Tagged(analyzer.push(pi[0]), pi[1]), target, info.fps, expected, progress, overlap)
 
     report = analyzer.finish()
     report.clip = {
@@ -168,16 +168,15 @@ def _pose_stream(
 
 
 class _AnnotatedWriter:
-    """Draws each result onto its frame and encodes it; ``overlap`` moves both off the main thread."""
+    """Draws each result onto its frame and encodes it into ``path`` (moved into place on success)."""
 
-    def __init__(self, path: Path, fps: float, overlap: bool) -> None:
+    def __init__(self, path: Path, fps: float) -> None:
         self.path, self.fps = path, fps
         self.partial = path.with_name(path.name + ".partial.mp4")
         self._writer: VideoWriter | None = None
         self._last_verdict: str | None = None
-        self._sink: Sink[_Tagged] | None = Sink(self._write) if overlap else None
 
-    def _write(self, item: _Tagged) -> None:
+    def write(self, item: _Tagged) -> None:
         r = item.result
         if self._writer is None:
             h, w = item.image.shape[:2]
@@ -186,40 +185,55 @@ class _AnnotatedWriter:
             self._last_verdict = r.rep.verdict
         self._writer.write(draw(item.image, r, self._last_verdict), r.t)
 
-    def put(self, item: _Tagged) -> None:
-        if self._sink is not None:
-            self._sink.put(item)
-        else:
-            self._write(item)
-
     def close(self, ok: bool) -> None:
-        try:
-            if self._sink is not None:
-                self._sink.close()
-        finally:
-            if self._writer is not None:
-                self._writer.close()
+        if self._writer is not None:
+            self._writer.close()
         if ok and self._writer is not None:
             self.partial.replace(self.path)
         else:
             self.partial.unlink(missing_ok=True)
 
 
+T = TypeVar("T")
+
+
 def _consume(
-    tagged: Iterator[_Tagged], annotated: Path | None, fps: float, expected: int, progress: Progress | None, overlap: bool
+    items: Iterable[T],
+    analyse: Callable[[T], _Tagged],
+    annotated: Path | None,
+    fps: float,
+    expected: int,
+    progress: Progress | None,
+    overlap: bool,
 ) -> None:
-    """Drive the stream to its end, drawing into ``annotated`` (renamed into place on success)."""
-    writer = _AnnotatedWriter(annotated, fps, overlap) if annotated is not None else None
-    done = 0
+    """Analyse every item in order and draw it into ``annotated``.
+
+    With ``overlap`` the analysis, drawing and encoding run on one worker thread, beside the
+    pose model on this one (which releases the GIL while it infers); progress is reported
+    from this thread, so callers may update a UI from it.
+    """
+    writer = _AnnotatedWriter(annotated, fps) if annotated is not None else None
+
+    def handle(item: T) -> None:
+        tagged = analyse(item)
+        if writer is not None:
+            writer.write(tagged)
+
+    sink: Sink[T] | None = Sink(handle) if overlap else None
     ok = False
     try:
-        for item in tagged:
-            if writer is not None:
-                writer.put(item)
-            done += 1
+        for done, item in enumerate(items, 1):
+            if sink is not None:
+                sink.put(item)
+            else:
+                handle(item)
             if progress:
                 progress(done, expected)
+        if sink is not None:
+            sink.close()
         ok = True
     finally:
+        if sink is not None and not ok:
+            sink.close(raise_error=False)
         if writer is not None:
             writer.close(ok)
