@@ -109,8 +109,8 @@ class Analyzer:
         drill = self.active
         rep = finished.get(drill.name)
         contacts = drill.contacts(f)
-        baseline = drill.lumbar_baseline()
-        score = f.curvature - (baseline if math.isfinite(baseline) else 0.0)
+        reference = drill.reference()
+        score = f.curvature - (reference if math.isfinite(reference) else 0.0)
         self.series.add(
             t=f.t,
             hip_deg=f.hip_deg,

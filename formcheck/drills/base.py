@@ -99,6 +99,7 @@ class Drill:
         self.reps: list[Rep] = []
         self.counter = self.make_counter()
         self._recent_curv: deque[float] = deque(maxlen=7)
+        self._reps_baseline = math.nan
 
     @property
     def rel_threshold(self) -> float:
@@ -142,12 +143,13 @@ class Drill:
         while self.history and f.t - self.history[0].t > HISTORY_S:
             self.history.popleft()
         value = self.signal(f) if f.present else math.nan
-        if self.ready(f) and math.isfinite(value) and self.counter.phase in (Phase.SETUP, Phase.REST):
+        ready = self.ready(f)
+        if ready and math.isfinite(value) and self.counter.phase in (Phase.SETUP, Phase.REST):
             if value <= 0.5 * self.counter.min_depth + (self.counter.base if math.isfinite(self.counter.base) else 0):
                 self.rest.append(f)
         if f.profile is not None and f.assessable:
             self._recent_curv.append(f.curvature)
-        span = self.counter.update(f.t, value, self.ready(f))
+        span = self.counter.update(f.t, value, ready)
         if span is None:
             return None
         rep = Rep(index=len(self.reps) + 1, start_s=span.start_t, bottom_s=span.bottom_t, end_s=span.end_t)
@@ -156,6 +158,7 @@ class Drill:
         rep.metrics.setdefault("duration_s", span.end_t - span.start_t)
         rep.settle_verdict()
         self.reps.append(rep)
+        self._reps_baseline = self.lumbar_baseline()  # changes only when a rep is added
         return rep
 
     @property
@@ -175,6 +178,16 @@ class Drill:
         curves = [r.metrics.get("lumbar_curvature", math.nan) for r in (self.reps if reps is None else reps)]
         curves = [c for c in curves if math.isfinite(c) and c < self.s.lumbar_abs_threshold]
         return float(np.percentile(curves, 25)) if curves else math.nan
+
+    def reference(self) -> float:
+        """What the back curve is compared with right now (live score, contacts)."""
+        return self._reps_baseline
+
+    def rounded(self, curvature: float, reference: float) -> bool:
+        """The rounding rule of ``judge_lumbar``: absolute, or a rise over the reference."""
+        return curvature >= self.s.lumbar_abs_threshold or (
+            math.isfinite(reference) and curvature - reference >= self.rel_threshold
+        )
 
     def spine_at(self, window: list[FrameFeatures]) -> tuple[float, list[str]]:
         """Median back curve over judgeable frames of a window, or NaN and the reasons why not."""
@@ -196,11 +209,13 @@ class Drill:
         rep.metrics["lumbar_flexion_score"] = curvature - reference
         rep.metrics["lumbar_baseline"] = baseline
         rep.faults = [f for f in rep.faults if f.code != "lumbar_flexion"]
+        if not self.rounded(curvature, baseline):
+            return
         if curvature >= self.s.lumbar_abs_threshold:
             rep.faults.append(
                 Fault("lumbar_flexion", self.lumbar_message, curvature, self.s.lumbar_abs_threshold)
             )
-        elif math.isfinite(baseline) and curvature - baseline >= self.rel_threshold:
+        else:
             rep.faults.append(
                 Fault(
                     "lumbar_flexion",
@@ -219,6 +234,7 @@ class Drill:
         for rep in self.reps:
             self.rejudge(rep, self.lumbar_baseline([r for r in self.reps if r is not rep]))
             rep.settle_verdict()
+        self._reps_baseline = self.lumbar_baseline()
 
     def rejudge(self, rep: Rep, baseline: float) -> None:
         curvature = rep.metrics.get("lumbar_curvature", math.nan)
@@ -231,14 +247,11 @@ class Drill:
         state = dict.fromkeys(CONTACTS, "unknown")
         if not f.assessable or not self._recent_curv:
             return state
-        curv = median(list(self._recent_curv))
-        base = self.lumbar_baseline()
-        rounded = curv >= self.s.lumbar_abs_threshold or (
-            math.isfinite(base) and curv - base >= self.rel_threshold
-        )
+        rounded = self.rounded(median(list(self._recent_curv)), self.reference())
         state["sacrum"] = state["midback"] = "lost" if rounded else "ok"
-        neck0 = self.rest_median(lambda g: g.neck_deg)
-        if self.judges_head and math.isfinite(f.neck_deg) and math.isfinite(neck0):
-            state["head"] = "lost" if abs(f.neck_deg - neck0) > self.s.neck_change_deg else "ok"
+        if self.judges_head and math.isfinite(f.neck_deg):
+            neck0 = self.rest_median(lambda g: g.neck_deg)
+            if math.isfinite(neck0):
+                state["head"] = "lost" if abs(f.neck_deg - neck0) > self.s.neck_change_deg else "ok"
         return state
 

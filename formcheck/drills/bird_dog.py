@@ -87,7 +87,7 @@ class BirdDog(Drill):
             knee_flexion_deg=median([g.knee_deg for g in bottom]),
         )
         curvature, reasons = self.spine_at(bottom)
-        self.judge_lumbar(rep, curvature, reasons, self.rest_median(lambda g: g.curvature if g.assessable else math.nan))
+        self.judge_lumbar(rep, curvature, reasons, self.reference())
         if max(arm, leg) - 90.0 > s.birddog_too_high_deg:
             which = "arm" if arm >= leg else "leg"
             rep.faults.append(
@@ -127,6 +127,14 @@ class BirdDog(Drill):
             rep.faults.append(
                 Fault("lumbar_sag", "Lower back sagged (arched) during the reach: brace the belly and keep the back flat.", change, -limit)
             )
+
+    def reference(self) -> float:
+        """The back on all fours at the start: sag and rounding are both changes from it."""
+        return self.rest_median(lambda g: g.curvature if g.assessable else math.nan)
+
+    def rounded(self, curvature: float, reference: float) -> bool:
+        ref = reference if math.isfinite(reference) else 0.0
+        return curvature - ref >= self.s.birddog_lumbar_threshold
 
     def rejudge(self, rep: Rep, baseline: float) -> None:
         """The quadruped start, not other reps, is this drill's reference: nothing to redo."""
