@@ -130,10 +130,11 @@ def reevaluate(review: Review, settings: Settings, drill: str | None = None) -> 
 
 
 def rerender(review: Review, progress: Progress | None = None) -> Review:
-    """Draw the annotated video again with the current thresholds (poses reused)."""
-    # analyze_clip skips drawing when run.json already names these settings and a video exists;
-    # after a write_video=False re-evaluation that video is from older settings, so remove it.
-    review.annotated.unlink(missing_ok=True)
+    """Draw the annotated video again with the current thresholds (poses reused).
+
+    analyze_clip knows which thresholds the existing video was drawn with and redraws it
+    only if they differ.
+    """
     report = analyze_clip(
         review.clip,
         review.out,
