@@ -41,7 +41,7 @@ def parse() -> argparse.Namespace:
 
 def build_loop(src: Path, dst: Path, minutes: float, size: tuple[int, int], fps: int) -> int:
     """Loop ``src`` (resized, resampled to ``fps``) for ``minutes`` into ``dst``; returns frames written."""
-    from formcheck.video import VideoReader, VideoWriter
+    from formcheck.edges.video import VideoReader, VideoWriter
 
     w, h = size
     with VideoReader(src, max_side=max(w, h)) as r:

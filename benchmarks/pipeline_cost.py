@@ -28,11 +28,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each stage; the best is kept (noisy shared machine)")
     args = ap.parse_args()
 
-    from formcheck.analyzer import Analyzer
-    from formcheck.overlay import draw
+    from formcheck.core.analyzer import Analyzer
+    from formcheck.outputs.overlay import draw
     from formcheck.pipeline import analyze_clip
-    from formcheck.pose import PoseEstimator
-    from formcheck.video import VideoReader
+    from formcheck.edges.mediapipe import PoseEstimator
+    from formcheck.edges.video import VideoReader
 
     with VideoReader(args.clip) as v:
         frames = list(v)

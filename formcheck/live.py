@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from formcheck.analyzer import Analyzer, FrameResult
-from formcheck.drills import Rep
+from formcheck.core.analyzer import Analyzer, FrameResult
+from formcheck.core.drills import Rep
 from formcheck.errors import FormcheckError
-from formcheck.overlay import draw
-from formcheck.pose import PoseEstimator
-from formcheck.report import SessionReport
-from formcheck.settings import Settings
+from formcheck.outputs.overlay import draw
+from formcheck.edges.mediapipe import PoseEstimator
+from formcheck.core.report import SessionReport
+from formcheck.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -18,15 +18,18 @@ from typing import Any, TypeVar
 import numpy as np
 
 from formcheck import __version__
-from formcheck.analyzer import Analyzer, FrameResult
+from formcheck.core.analyzer import Analyzer, FrameResult
 from formcheck.errors import FormcheckError
 from formcheck.overlap import Sink, prefetch
-from formcheck.overlay import draw
-from formcheck.pose import PoseEstimator, PoseFrame, model_path
-from formcheck.posefile import PoseFile, PoseRecorder, file_digest
-from formcheck.report import SessionReport, atomic_write, write_csv, write_json
-from formcheck.settings import Settings
-from formcheck.video import VideoReader, VideoWriter
+from formcheck.outputs.overlay import draw
+from formcheck.core.frames import PoseFrame
+from formcheck.edges.mediapipe import PoseEstimator, model_path
+from formcheck.edges.files import atomic_write, file_digest
+from formcheck.edges.posefile import PoseFile, PoseRecorder
+from formcheck.core.report import SessionReport
+from formcheck.outputs.tables import write_csv, write_json
+from formcheck.core.settings import Settings
+from formcheck.edges.video import VideoReader, VideoWriter
 
 DEFAULT_MAX_SIDE = 960  # pose and annotation resolution; the back outline needs L ≳ 80 px
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
@@ -126,7 +129,7 @@ def analyze_clip(
 
 
 def write_outputs(report: SessionReport, out: Path) -> None:
-    from formcheck.plots import angles_figure
+    from formcheck.outputs.plots import angles_figure
 
     write_json(report, out / "report.json")
     write_csv(report, out / "reps.csv")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from formcheck.video import VideoWriter
+from formcheck.edges.video import VideoWriter
 
 
 def tiny_clip(path, n=10, size=(160, 120)):

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from formcheck.landmarks import L
-from formcheck.pose import PoseFrame, outline_from_mask
+from formcheck.core.landmarks import L
+from formcheck.core.frames import PoseFrame
+from formcheck.edges.mediapipe import outline_from_mask
 
 U = 200.0  # pixels per "body unit"; shoulder–hip length is 0.5 U = 100 px
 W, H = 640, 480

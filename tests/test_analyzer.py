@@ -3,9 +3,9 @@ import json
 import numpy as np
 from stick import hinge_set, stream
 
-from formcheck.analyzer import Analyzer
-from formcheck.cues import GOOD_REP, CueBoard
-from formcheck.posefile import PoseFile, PoseRecorder
+from formcheck.core.analyzer import Analyzer
+from formcheck.core.cues import GOOD_REP, CueBoard
+from formcheck.edges.posefile import PoseFile, PoseRecorder
 
 
 def test_same_frames_live_or_from_a_file_give_identical_reports(tmp_path):

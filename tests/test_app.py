@@ -20,8 +20,8 @@ import av
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from formcheck.log import TrainingLog
-from formcheck.video import VideoReader
+from formcheck.edges.log import TrainingLog
+from formcheck.edges.video import VideoReader
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample_videos" / "hinge_rounded.mp4"
@@ -62,8 +62,8 @@ def _flagged(report) -> list[int]:
 
 def _replayed(out: Path, settings, drill: str = "auto") -> list[int]:
     """Flagged reps when pose.npz is replayed through a new Analyzer: the oracle for re-evaluation."""
-    from formcheck.analyzer import Analyzer
-    from formcheck.posefile import PoseFile
+    from formcheck.core.analyzer import Analyzer
+    from formcheck.edges.posefile import PoseFile
 
     a = Analyzer(drill, settings)
     for pose in PoseFile(out / "pose.npz"):
@@ -181,7 +181,7 @@ def test_wrong_view_sample_is_reported_as_not_assessable() -> None:
 def _report(bulges: list[float]):
     from stick import hinge_set, stream
 
-    from formcheck.analyzer import Analyzer
+    from formcheck.core.analyzer import Analyzer
 
     a = Analyzer("hinge")
     for f in stream(hinge_set(bulges)):

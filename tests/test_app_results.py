@@ -7,7 +7,7 @@ from pathlib import Path
 
 from stick import hinge_set, stream
 
-from formcheck.analyzer import Analyzer
+from formcheck.core.analyzer import Analyzer
 from formcheck.app.results import Workspace, safe_name, sample_clips, still_rep
 
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from formcheck.batch import clip_ids, run_batch, totals_table
-from formcheck.batch_clip import MARKER, PARTIAL_TAG, ClipJob, done_row, empty_row, read_marker
-from formcheck.batch_pool import run_local
-from formcheck.posefile import file_digest
-from formcheck.settings import Settings
-from formcheck.video import VideoReader, VideoWriter
+from formcheck.batch.job import MARKER, PARTIAL_TAG, ClipJob, done_row, empty_row, read_marker
+from formcheck.batch.local import run_local
+from formcheck.edges.files import file_digest
+from formcheck.core.settings import Settings
+from formcheck.edges.video import VideoReader, VideoWriter
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
 FAST = ["--max-side", "640", "--stride", "2"]  # the samples are 640 px wide: no resize, half the frames
@@ -279,7 +279,7 @@ def ray_cluster():
     """A private single-node Ray on loopback, stopped by process group (never `ray stop`, which
     would end every Ray instance on the machine)."""
     pytest.importorskip("ray")
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}  # see batch_ray
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}  # see formcheck/batch/ray.py
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -345,7 +345,7 @@ def _job(tmp_path: Path, video: Path, **kw) -> ClipJob:
 
 
 def test_a_folder_is_done_only_with_a_matching_marker(tmp_path):
-    from formcheck.batch_clip import _write_marker
+    from formcheck.batch.job import _write_marker
 
     video = tmp_path / "v.mp4"
     video.write_bytes(b"some bytes")

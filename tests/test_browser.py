@@ -29,7 +29,7 @@ import av
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from formcheck.settings import Settings
+from formcheck.core.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def _cli(clip: Path, out: Path, *sets: str) -> subprocess.Popen:
     command line's parser.
     """
     code = (
-        "import sys; from formcheck.pipeline import analyze_clip; from formcheck.settings import Settings\n"
+        "import sys; from formcheck.pipeline import analyze_clip; from formcheck.core.settings import Settings\n"
         "s = Settings().with_assignments(sys.argv[3:])\n"
         "print(analyze_clip(sys.argv[1], sys.argv[2], settings=s, write_video=False).to_json())"
     )
@@ -110,8 +110,8 @@ def _seed_log(path: Path) -> None:
 
     from stick import hinge_set, stream
 
-    from formcheck.analyzer import Analyzer
-    from formcheck.log import TrainingLog
+    from formcheck.core.analyzer import Analyzer
+    from formcheck.edges.log import TrainingLog
 
     log = TrainingLog(path)
     today = datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)

@@ -3,8 +3,8 @@
 import pytest
 from stick import Pose2D, birddog_set, hinge_set, squat_set, stream
 
-from formcheck.analyzer import Analyzer
-from formcheck.settings import Settings
+from formcheck.core.analyzer import Analyzer
+from formcheck.core.settings import Settings
 
 
 def analyse(keys, drill, settings=None, **kw):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from formcheck.pipeline import analyze_clip
-from formcheck.video import VideoReader
+from formcheck.edges.video import VideoReader
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ def test_hinge_with_rounded_reps(samples, tmp_path):
 
 
 def report_settings(**kw):
-    from formcheck.settings import Settings
+    from formcheck.core.settings import Settings
 
     return Settings().replace(**kw)
 

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.drills.base import Rep
+from formcheck.core.drills.base import Rep
 from formcheck.evaluate import find_bottoms, match_reps, roc_auc
 
 

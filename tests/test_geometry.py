@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from formcheck.geometry import (
+from formcheck.core.geometry import (
     flexion,
     inclination,
     inside_polygon,

@@ -12,8 +12,8 @@ from stick import hinge_set, stream
 
 from formcheck.live import LiveSession
 from formcheck.pipeline import analyze_clip
-from formcheck.pose import PoseFrame
-from formcheck.video import VideoReader
+from formcheck.core.frames import PoseFrame
+from formcheck.edges.video import VideoReader
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_videos" / "hinge_good.mp4"
 

@@ -6,9 +6,9 @@ from datetime import datetime
 import pytest
 from stick import hinge_set, stream
 
-from formcheck.analyzer import Analyzer
+from formcheck.core.analyzer import Analyzer
 from formcheck.errors import FormcheckError
-from formcheck.log import TrainingLog
+from formcheck.edges.log import TrainingLog
 
 
 @pytest.fixture

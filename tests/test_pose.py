@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import ModelError
-from formcheck.pose import DEFAULT_MODEL, PoseEstimator, check_model, outline_from_mask
+from formcheck.edges.mediapipe import DEFAULT_MODEL, PoseEstimator, check_model, outline_from_mask
 
 
 def test_the_bundled_model_is_a_pose_landmarker_bundle():

@@ -3,7 +3,8 @@ import pytest
 from stick import hinge_set, stream
 
 from formcheck.errors import FormcheckError
-from formcheck.posefile import PoseFile, PoseRecorder, file_digest
+from formcheck.edges.files import file_digest
+from formcheck.edges.posefile import PoseFile, PoseRecorder
 
 
 def test_round_trip_keeps_every_field(tmp_path):

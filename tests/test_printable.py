@@ -13,8 +13,9 @@ import pytest
 from PIL import Image
 from stick import hinge_set, stream
 
-from formcheck.analyzer import Analyzer
-from formcheck.printable import GOOD_TEXT, printable_html
+from formcheck.core.analyzer import Analyzer
+from formcheck.outputs.printable import printable_html
+from formcheck.outputs.tables import GOOD_TEXT
 
 
 def _png(colour: tuple[int, int, int]) -> bytes:
@@ -80,7 +81,7 @@ def test_text_from_the_clip_is_escaped_and_missing_images_are_said(report) -> No
 
 
 def test_unassessable_report_explains_why() -> None:
-    from formcheck.pose import PoseFrame
+    from formcheck.core.frames import PoseFrame
 
     a = Analyzer("hinge")
     for i in range(10):

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from formcheck.cli import build_parser
-from formcheck.settings import Settings
+from formcheck.core.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 
-from formcheck.reps import Phase, RepCounter
+from formcheck.core.reps import Phase, RepCounter
 
 
 def counter(**kw):

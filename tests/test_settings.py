@@ -1,7 +1,7 @@
 import pytest
 
 from formcheck.errors import FormcheckError
-from formcheck.settings import Settings
+from formcheck.core.settings import Settings
 
 
 def test_toml_and_assignments_override_defaults(tmp_path):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from formcheck.smoothing import OneEuroFilter
+from formcheck.core.smoothing import OneEuroFilter
 
 
 def test_matches_the_authors_reference_implementation():

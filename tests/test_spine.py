@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 from stick import Pose2D, frame
 
-from formcheck.features import FeatureExtractor
-from formcheck.pose import PoseFrame
-from formcheck.settings import Settings
-from formcheck.spine import back_normal, back_profile, facing_vote
+from formcheck.core.features import FeatureExtractor
+from formcheck.core.frames import PoseFrame
+from formcheck.core.settings import Settings
+from formcheck.core.spine import back_normal, back_profile, facing_vote
 
 
 def mirrored(f: PoseFrame, t: float = 0.0) -> PoseFrame:

@@ -264,7 +264,7 @@ def test_bodies_differ(gl):
 
 
 def test_render_clip_writes_playable_video_and_truth(gl, tmp_path):
-    from formcheck.video import VideoReader
+    from formcheck.edges.video import VideoReader
 
     out = tmp_path / "clip.mp4"
     spec = ClipSpec(drill="hinge", reps=1, tempo=1.0, hold=0.0, width=160, height=120, fps=10)

@@ -1,4 +1,4 @@
-"""MediaPipe (through formcheck.pose) finds the lab's person where the ground truth says.
+"""MediaPipe (through formcheck.edges.mediapipe) finds the lab's person where the ground truth says.
 
 Tolerance: 25 px at 640x480 for shoulders, hips and knees, i.e. about 7 % of the
 person's ~350 px height (`formcheck synth --check` measures medians of 3-11 px), and 10°
@@ -17,8 +17,8 @@ TOLERANCE_PX = 25.0
 @pytest.mark.slow
 @pytest.mark.parametrize("drill", ["hinge", "squat"])
 def test_pose_model_lands_on_ground_truth(gl, drill):
-    from formcheck.landmarks import GT_JOINTS
-    from formcheck.pose import PoseEstimator
+    from formcheck.core.landmarks import GT_JOINTS
+    from formcheck.edges.mediapipe import PoseEstimator
     from formcheck.synth.check import compare
 
     lab = Lab(ClipSpec(drill=drill, reps=1, fps=15, body="woman-average" if drill == "squat" else "man-average"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from formcheck.errors import VideoError
-from formcheck.video import VideoReader, VideoWriter, find_videos, probe
+from formcheck.edges.video import VideoReader, VideoWriter, find_videos, probe
 
 
 def marker_clip(path, n=12, size=(64, 48), codec="libx264", fps=15, rotation=0, times=None):

@@ -9,13 +9,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from formcheck.log import PAIN_LIMIT, SetRow
-from formcheck.report import SessionReport
+from formcheck.core.report import SessionReport
+from formcheck.edges.log import PAIN_LIMIT, SetRow
+from formcheck.outputs import palette
 
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart  # what st.altair_chart takes
 MAX_POINTS = 2500  # per series: a 10-minute clip at 30 fps would make the browser crawl
 RULE_COLUMN = f"pain rule (≤{PAIN_LIMIT}/10, back by next day)"
-VERDICT_COLOURS = alt.Scale(domain=["good", "flagged", "unassessed"], range=["#43a047", "#e53935", "#9e9e9e"])
+VERDICT_COLOURS = alt.Scale(domain=["good", "flagged", "unassessed"], range=[palette.VERDICT_HEX[v] for v in ("good", "flagged", "unassessed")])
 ANGLES = {"hip_deg": "hip flexion", "trunk_deg": "trunk from vertical"}
 
 
@@ -70,7 +71,7 @@ def angles_chart(report: SessionReport, threshold: float | None = None) -> AnyCh
             x=x,
             y=alt.Y("degrees:Q", title="degrees"),
             stroke=alt.Stroke(
-                "angle:N", title="angle", scale=alt.Scale(domain=list(ANGLES.values()), range=["#1e88e5", "#8e24aa"])
+                "angle:N", title="angle", scale=alt.Scale(domain=list(ANGLES.values()), range=[palette.HIP_HEX, palette.TRUNK_HEX])
             ),
             tooltip=["angle:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("degrees:Q", format=".0f")],
         ),
@@ -78,7 +79,7 @@ def angles_chart(report: SessionReport, threshold: float | None = None) -> AnyCh
     ).properties(height=220, title="Hip and trunk angles")
     bottom_layers = [
         alt.Chart(lumbar)
-        .mark_line(color="#37474f", strokeWidth=1.6)
+        .mark_line(color=palette.LUMBAR_HEX, strokeWidth=1.6)
         .encode(
             x=x,
             y=alt.Y("lumbar score:Q", title="lumbar score"),
@@ -87,7 +88,7 @@ def angles_chart(report: SessionReport, threshold: float | None = None) -> AnyCh
     ]
     if threshold is not None:
         bottom_layers.append(
-            alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color="#e53935", strokeDash=[5, 4]).encode(y="y:Q")
+            alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=palette.THRESHOLD_HEX, strokeDash=[5, 4]).encode(y="y:Q")
         )
     bottom = shaded(alt.layer(*bottom_layers), legend=False).properties(
         height=160, title="Lower-back curve against the person's own baseline (dashed: rounding threshold)"
@@ -140,7 +141,7 @@ def progress_chart(sets: pd.DataFrame) -> AnyChart:
     x = alt.X("yearmonthdate(day):O", title="training day", axis=alt.Axis(format="%b %d", labelAngle=0))
     bars = (
         alt.Chart(days)
-        .mark_bar(opacity=0.35, color="#1e88e5")
+        .mark_bar(opacity=0.35, color=palette.SETS_HEX)
         .encode(
             x=x,
             y=alt.Y("sets:Q", title="sets", axis=alt.Axis(tickMinStep=1)),
@@ -149,7 +150,7 @@ def progress_chart(sets: pd.DataFrame) -> AnyChart:
     )
     line = (
         alt.Chart(days.dropna(subset=["good ratio"]))
-        .mark_line(point=alt.OverlayMarkDef(size=70), color="#2e7d32")
+        .mark_line(point=alt.OverlayMarkDef(size=70), color=palette.GOOD_RATIO_HEX)
         .encode(
             x=x,
             y=alt.Y(
@@ -175,12 +176,12 @@ def pain_chart(sets: pd.DataFrame) -> AnyChart:
             y=alt.Y("pain:Q", title="pain (0–10)", scale=alt.Scale(domain=[0, 10])),
             color=alt.Color(
                 "rating:N",
-                scale=alt.Scale(domain=["pain before", "pain after", "next-day pain"], range=["#90a4ae", "#e53935", "#8e24aa"]),
+                scale=alt.Scale(domain=["pain before", "pain after", "next-day pain"], range=[palette.PAIN_BEFORE_HEX, palette.PAIN_AFTER_HEX, palette.NEXT_DAY_PAIN_HEX]),
             ),
             tooltip=["when:T", "drill:N", "rating:N", "pain:Q"],
         )
     )
     limit = alt.Chart(pd.DataFrame({"y": [PAIN_LIMIT], "label": [f"limit {PAIN_LIMIT}/10"]}))
-    rule = limit.mark_rule(color="#c62828", strokeDash=[6, 4], strokeWidth=2).encode(y="y:Q")
-    text = limit.mark_text(align="left", dx=4, dy=-6, color="#c62828").encode(y="y:Q", text="label:N")
+    rule = limit.mark_rule(color=palette.PAIN_LIMIT_HEX, strokeDash=[6, 4], strokeWidth=2).encode(y="y:Q")
+    text = limit.mark_text(align="left", dx=4, dy=-6, color=palette.PAIN_LIMIT_HEX).encode(y="y:Q", text="label:N")
     return alt.layer(rule, text, lines).properties(height=260)

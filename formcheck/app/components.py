@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from formcheck.drills import DRILLS
+from formcheck.core.drills import DRILLS
 from formcheck.errors import FormcheckError
-from formcheck.log import PAIN_LIMIT, TrainingLog, default_path
-from formcheck.printable import VERDICT_LABEL, rep_reasons
-from formcheck.report import SessionReport
+from formcheck.edges.log import PAIN_LIMIT, TrainingLog, default_path
+from formcheck.outputs.printable import VERDICT_LABEL
+from formcheck.outputs.tables import rep_reasons
+from formcheck.core.report import SessionReport
 
 LOG_KEY = "log_path"
 DRILL_LABELS = {"auto": "Recognise automatically", "hinge": "Hip hinge", "squat": "Box squat", "bird-dog": "Bird dog"}

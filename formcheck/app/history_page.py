@@ -13,7 +13,7 @@ import streamlit as st
 from formcheck.app import components
 from formcheck.app.charts import RULE_COLUMN, pain_chart, progress_chart, sets_frame
 from formcheck.errors import FormcheckError
-from formcheck.log import PAIN_LIMIT, TrainingLog
+from formcheck.edges.log import PAIN_LIMIT, TrainingLog
 
 
 def _next_day_form(log: TrainingLog, days: list[str]) -> None:

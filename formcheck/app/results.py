@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.analyzer import Analyzer, FrameResult
-from formcheck.drills import Rep
+from formcheck.core.analyzer import Analyzer, FrameResult
+from formcheck.core.drills import Rep
 from formcheck.pipeline import PoseOptions, Progress, analyze_clip
-from formcheck.posefile import PoseFile
-from formcheck.report import SessionReport
-from formcheck.settings import Settings
-from formcheck.video import VIDEO_SUFFIXES, VideoReader
+from formcheck.edges.posefile import PoseFile
+from formcheck.core.report import SessionReport
+from formcheck.core.settings import Settings
+from formcheck.edges.video import VIDEO_SUFFIXES, VideoReader
 
 REPO = Path(__file__).resolve().parent.parent.parent
 SAMPLE_DIR = REPO / "sample_videos"
@@ -161,7 +161,7 @@ def still_rep(report: SessionReport) -> tuple[Rep | None, str]:
 
 def rep_frame(review: Review, rep: Rep) -> np.ndarray | None:
     """The clip's frame at ``rep``'s bottom with the overlay drawn as the analysis saw it."""
-    from formcheck.overlay import draw
+    from formcheck.outputs.overlay import draw
 
     npz = review.out / "pose.npz"
     if not npz.exists():

@@ -34,7 +34,7 @@ from formcheck.app.results import (
     still_rep,
 )
 from formcheck.errors import FormcheckError
-from formcheck.printable import printable_html
+from formcheck.outputs.printable import printable_html
 
 log = logging.getLogger(__name__)
 

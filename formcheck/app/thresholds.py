@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from formcheck.settings import Settings
+from formcheck.core.settings import Settings
 
 # The thresholds a therapist is most likely to adjust, per drill (all are in settings.py).
 COMMON = ("lumbar_abs_threshold", "lumbar_rel_threshold")

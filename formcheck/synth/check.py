@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.landmarks import GT_JOINTS
+from formcheck.core.landmarks import GT_JOINTS
 from formcheck.synth.lab import ClipSpec, Lab
 
 MIN_DETECTION = 0.98
@@ -76,7 +76,7 @@ def compare(truth: dict, landmarks: np.ndarray) -> tuple[dict[str, float], float
 
 def run_case(drill: str, azimuth: float, body: str, extra: dict, fps: float, reps: int,
              size: tuple[int, int], seed: int) -> Row:
-    from formcheck.pose import PoseEstimator
+    from formcheck.edges.mediapipe import PoseEstimator
 
     per_rep = {k: tuple((v * reps)[:reps]) for k, v in extra.items() if k in ("lumbar_flexion", "faults")}
     spec = ClipSpec(drill=drill, azimuth=azimuth, body=body, fps=fps, reps=reps, width=size[0],

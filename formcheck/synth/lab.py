@@ -286,7 +286,7 @@ def render_frames(spec: ClipSpec, indices: list[int] | None = None, want_mask: b
 
 def render_clip(spec: ClipSpec, out_path: str | Path, progress=None, command: str | None = None) -> dict:
     """Write the MP4 and its ``.json`` ground truth beside it; return the ground truth."""
-    from formcheck.video import VideoWriter
+    from formcheck.edges.video import VideoWriter
 
     out = Path(out_path)
     if out.suffix.lower() != ".mp4":

@@ -10,27 +10,29 @@ matplotlib.use("Agg")  # files only; never opens a window (servers, CI, batch wo
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from formcheck.report import SessionReport, atomic_write  # noqa: E402
+from formcheck.core.report import SessionReport  # noqa: E402
+from formcheck.edges.files import atomic_write  # noqa: E402
+from formcheck.outputs import palette  # noqa: E402
 
-SHADE = {"flagged": "#e53935", "good": "#43a047", "unassessed": "#9e9e9e"}
+SHADE = palette.VERDICT_HEX
 
 
 def angles_figure(report: SessionReport, path: Path) -> None:
     s = report.series
     t = np.asarray(s.get("t", []))
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 5.5), sharex=True, height_ratios=[3, 2], constrained_layout=True)
-    for key, label, colour in (("hip_deg", "hip flexion", "#1e88e5"), ("trunk_deg", "trunk from vertical", "#8e24aa"), ("knee_deg", "knee flexion", "#fb8c00")):
+    for key, label, colour in (("hip_deg", "hip flexion", palette.HIP_HEX), ("trunk_deg", "trunk from vertical", palette.TRUNK_HEX), ("knee_deg", "knee flexion", palette.KNEE_HEX)):
         if key in s:
             ax.plot(t, s[key], label=label, color=colour, lw=1.4)
     ax.set_ylabel("degrees")
     ax.legend(loc="upper right", fontsize=8, ncols=3)
     ax.set_title(f"{report.drill}: {report.summary['rep_count']} reps, {report.summary['flagged_count']} flagged", fontsize=10)
     if "lumbar_score" in s:
-        ax2.plot(t, s["lumbar_score"], color="#37474f", lw=1.4, label="lumbar score (back curve vs own baseline)")
+        ax2.plot(t, s["lumbar_score"], color=palette.LUMBAR_HEX, lw=1.4, label="lumbar score (back curve vs own baseline)")
     threshold = report.settings.get("lumbar_rel_threshold")
     if threshold is not None:
-        ax2.axhline(threshold, color="#e53935", ls="--", lw=1, label="rounding threshold")
-    ax2.axhline(0, color="#9e9e9e", lw=0.8)
+        ax2.axhline(threshold, color=palette.THRESHOLD_HEX, ls="--", lw=1, label="rounding threshold")
+    ax2.axhline(0, color=palette.ZERO_HEX, lw=0.8)
     ax2.set_ylabel("lumbar score")
     ax2.set_xlabel("time (s)")
     ax2.legend(loc="upper right", fontsize=8)

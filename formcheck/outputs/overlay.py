@@ -11,16 +11,10 @@ import math
 import cv2
 import numpy as np
 
-from formcheck.analyzer import FrameResult
-from formcheck.landmarks import SKELETON
+from formcheck.core.analyzer import FrameResult
+from formcheck.core.landmarks import SKELETON
+from formcheck.outputs.palette import DOWEL, GREEN, GREY, OUTLINE, PANEL, RED, WHITE
 
-GREEN = (40, 200, 90)
-RED = (235, 50, 50)
-GREY = (170, 170, 170)
-WHITE = (255, 255, 255)
-DOWEL = (222, 170, 90)  # wood
-OUTLINE = (80, 190, 255)
-PANEL = (25, 25, 25)
 CONTACT_COLOUR = {"ok": GREEN, "lost": RED, "unknown": GREY}
 VERDICT_COLOUR = {"good": GREEN, "flagged": RED, "unassessed": GREY}
 

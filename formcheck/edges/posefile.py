@@ -8,7 +8,6 @@ half-written ``pose.npz`` behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from formcheck.errors import FormcheckError
-from formcheck.landmarks import N_LANDMARKS
-from formcheck.pose import PoseFrame
+from formcheck.core.landmarks import N_LANDMARKS
+from formcheck.core.frames import PoseFrame
 
 FORMAT_VERSION = 1
 
@@ -37,15 +36,6 @@ _COLUMNS: dict[str, tuple[str, tuple[int, ...]]] = {
     "world": ("<f4", (N_LANDMARKS, 3)),
     "outline_start": ("<i8", ()),
 }
-
-
-def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
-    """sha256 of a file's bytes: the identity of a clip for caching and resuming."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 class PoseRecorder:

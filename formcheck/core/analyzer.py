@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.cues import FAULT_CUES, GOOD_REP, CueBoard
-from formcheck.drills import DRILLS, Drill, Rep
-from formcheck.drills.recognise import DrillVote
+from formcheck.core.cues import FAULT_CUES, GOOD_REP, CueBoard
+from formcheck.core.drills import DRILLS, Drill, Rep
+from formcheck.core.drills.recognise import DrillVote
 from formcheck.errors import FormcheckError
-from formcheck.features import REASONS, FeatureExtractor, FrameFeatures
-from formcheck.pose import PoseFrame
-from formcheck.reps import Phase
-from formcheck.report import SERIES, SessionReport
-from formcheck.settings import Settings
+from formcheck.core.features import REASONS, FeatureExtractor, FrameFeatures
+from formcheck.core.frames import PoseFrame
+from formcheck.core.reps import Phase
+from formcheck.core.report import SERIES, SessionReport
+from formcheck.core.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

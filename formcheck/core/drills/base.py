@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from formcheck.features import REASONS, FrameFeatures
-from formcheck.reps import Phase, RepCounter, RepSpan
-from formcheck.settings import Settings
+from formcheck.core.features import REASONS, FrameFeatures
+from formcheck.core.reps import Phase, RepCounter, RepSpan
+from formcheck.core.settings import Settings
 
 HISTORY_S = 40.0  # longest rep we can judge in full; older frames are dropped (flat memory)
 CONTACTS = ("head", "midback", "sacrum")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.errors import FormcheckError
-from formcheck.report import SessionReport
+from formcheck.core.report import SessionReport
 
 LOG_ENV = "FORMCHECK_LOG"
 PAIN_LIMIT = 3  # during exercise; above this, ease off

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from formcheck import __version__
-from formcheck.batch_clip import ClipJob, Row, brief, empty_row, one_line_error, run_clip
-from formcheck.batch_pool import OnProgress, OnRow
+from formcheck.batch.job import ClipJob, Row, brief, empty_row, one_line_error, run_clip
+from formcheck.batch.local import OnProgress, OnRow
 from formcheck.errors import FormcheckError
 
 PROGRESS_EVERY_S = 0.5  # per task: an actor call each time, so less often than over a pipe
@@ -191,7 +191,7 @@ def _is_loopback(address: str) -> bool:
 
 def _runtime_env() -> dict[str, Any] | None:
     """Only the environment variables that change results; workers need no code shipped."""
-    from formcheck.pose import MODEL_ENV
+    from formcheck.edges.mediapipe import MODEL_ENV
 
     model = os.environ.get(MODEL_ENV)
     return {"env_vars": {MODEL_ENV: os.path.abspath(model)}} if model else None

@@ -9,36 +9,33 @@ from __future__ import annotations
 import base64
 import html
 from datetime import datetime
+from string import Template
 
 from formcheck import __version__
-from formcheck.drills import Rep
-from formcheck.report import SessionReport
+from formcheck.core.report import SessionReport
+from formcheck.outputs import palette
+from formcheck.outputs.tables import rep_reasons
 
-GOOD_TEXT = "back stayed on the dowel"
 VERDICT_LABEL = {"good": "✓ good", "flagged": "✗ flagged", "unassessed": "– not assessable"}
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;max-width:960px;margin:2em auto;padding:0 1em}
+_CSS = Template("""
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:$text;max-width:960px;margin:2em auto;padding:0 1em}
 h1{font-size:1.5em;margin:0 0 .2em}
 h2{font-size:1.15em;margin:1.6em 0 .5em;border-bottom:1px solid #ccc}
 .meta{color:#555;margin:0 0 1em}.summary{font-size:1.1em}
 table{border-collapse:collapse;width:100%;font-size:.92em}
 th,td{border:1px solid #ccc;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.nowrap{white-space:nowrap}
-tr.flagged td{background:#fdecea}tr.unassessed td{color:#666}
-.verdict-good{color:#2e7d32;font-weight:600}.verdict-flagged{color:#c62828;font-weight:600}
+tr.flagged td{background:$flagged_row}tr.unassessed td{color:#666}
+.verdict-good{color:$good;font-weight:600}.verdict-flagged{color:$flagged;font-weight:600}
 img{max-width:100%;border:1px solid #ddd}figure{margin:0}figcaption{color:#555;font-size:.9em}
-.note{background:#fff8e1;border-left:4px solid #f9a825;padding:.5em .8em;margin:.5em 0}
+.note{background:$note_bg;border-left:4px solid $note_edge;padding:.5em .8em;margin:.5em 0}
 footer{margin-top:2em;color:#777;font-size:.8em}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}
-"""
-
-
-def rep_reasons(rep: Rep) -> str:
-    """One line saying why a rep got its verdict, in the report's own words."""
-    d = rep.to_dict()
-    reasons = [f["message"] for f in d["faults"]] + list(d.get("unassessed_reasons", []))
-    return "; ".join(reasons) if reasons else GOOD_TEXT
+""").substitute(
+    text=palette.TEXT_HEX, flagged_row=palette.FLAGGED_ROW_HEX, good=palette.GOOD_TEXT_HEX, flagged=palette.FLAGGED_TEXT_HEX,
+    note_bg=palette.NOTE_BG_HEX, note_edge=palette.NOTE_EDGE_HEX,
+)
 
 
 def _e(value: object) -> str:

@@ -1,22 +1,19 @@
-"""``formcheck batch``: many clips, in parallel, resumable; local processes or a Ray cluster.
+"""Planning a batch: find the clips, name their folders, skip finished ones, run the rest.
 
-Each clip is analysed by :func:`formcheck.batch_clip.run_clip` into ``DIR/<clip-id>/`` (the
+Each clip is analysed by :func:`formcheck.batch.job.run_clip` into ``DIR/<clip-id>/`` (the
 files ``formcheck analyze`` writes, plus a ``done.json`` marker), and the batch keeps
 ``DIR/summary.csv`` and ``DIR/summary.json`` with one row per clip. A rerun skips every clip
 whose marker matches its bytes and the settings, and redoes the rest, so an interrupted or
 partly failed batch is finished by running the same command again.
 
-Layout of the modules: this one plans and reports; ``batch_clip`` is the unit of work;
-``batch_pool`` and ``batch_ray`` only decide where that unit runs.
+Layout of the package: this module plans; ``job`` is the unit of work; ``local`` and ``ray``
+only decide where that unit runs; ``summary`` writes the summaries and the closing table.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import csv
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -25,86 +22,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from formcheck import __version__
-from formcheck.batch_clip import MARKER, PARTIAL_TAG, ROW_FIELDS, STALE_TAG, ClipJob, Row, done_row
+from formcheck.batch.job import PARTIAL_TAG, STALE_TAG, ClipJob, Row, done_row
+from formcheck.batch.summary import SUMMARY_CSV, SUMMARY_JSON, BatchResult, SummaryWriter
+from formcheck.core.settings import Settings
 from formcheck.errors import FormcheckError
-from formcheck.settings import Settings
 
-SUMMARY_CSV, SUMMARY_JSON = "summary.csv", "summary.json"
 LOCK_FILE = ".batch.lock"
-SUMMARY_EVERY_S = 2.0  # interim summaries while the batch runs; an interrupted batch still has one
 ID_HASH_CHARS = 8
-
-__all__ = ["MARKER", "BatchResult", "add_parser", "clip_ids", "cmd_batch", "run_batch"]
-
-
-# -- command line -------------------------------------------------------------------------
-def add_parser(sub: Any) -> None:
-    """Register ``formcheck batch`` (called by ``formcheck.cli.build_parser``)."""
-    from formcheck.cli import add_settings_args
-
-    p = sub.add_parser(
-        "batch",
-        help="analyse many clips in parallel into one folder (resumable; local or on a Ray cluster)",
-        description="Analyse every video found in PATHs into DIR/<clip-id>/, with DIR/summary.csv and "
-        "DIR/summary.json. Rerunning the same command skips finished clips and redoes changed or failed ones.",
-    )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="video files, folders (searched recursively) or globs")
-    p.add_argument("--out", required=True, metavar="DIR", help="results folder: one sub-folder per clip plus the summaries")
-    p.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="clips analysed at once (default: the number of CPU cores; with --ray: all the cluster takes)",
-    )
-    p.add_argument(
-        "--ray",
-        metavar="ADDRESS",
-        help="run on the Ray cluster at ADDRESS (host:port, or 'auto') instead of local processes; "
-        "its workers need formcheck installed and the same paths (shared file system)",
-    )
-    p.add_argument("--no-video", action="store_true", help="skip annotated.mp4 (faster)")
-    add_settings_args(p)
-    p.set_defaults(func=cmd_batch)
-
-
-def cmd_batch(args: argparse.Namespace) -> int:
-    from formcheck.cli import pose_options_from, settings_from
-
-    if args.workers is not None and args.workers < 1:
-        raise FormcheckError("--workers must be 1 or more.")
-    pose = pose_options_from(args)
-    result = run_batch(
-        args.paths,
-        args.out,
-        drill=args.drill,
-        settings=settings_from(args),
-        max_side=pose.max_side,
-        stride=pose.stride,
-        write_video=not args.no_video,
-        workers=args.workers,
-        ray_address=args.ray,
-        show_progress=True,
-    )
-    print(totals_table(result))
-    return 1 if result.count("failed") else 0
 
 
 # -- the batch ----------------------------------------------------------------------------
-@dataclass
-class BatchResult:
-    out: Path
-    rows: list[Row]
-    wall_s: float
-
-    def count(self, status: str) -> int:
-        return sum(r["status"] == status for r in self.rows)
-
-
 def run_batch(
     paths: Sequence[str | Path],
     out: str | Path,
@@ -131,12 +61,12 @@ def run_batch(
         ids = clip_ids(videos, root)
         jobs = [replace(base, video=os.path.abspath(v), display=str(v), clip_id=ids[v]) for v in videos]
         rows = _already_done(jobs)
-        _run_remaining(jobs, rows, _runner(ray_address, workers), _SummaryWriter(root, jobs, started), show_progress)
+        _run_remaining(jobs, rows, _runner(ray_address, workers), SummaryWriter(root, jobs, started), show_progress)
     return BatchResult(root, [rows[j.clip_id] for j in jobs], time.perf_counter() - started)
 
 
 def _unique_videos(paths: Sequence[str | Path]) -> list[Path]:
-    from formcheck.video import find_videos
+    from formcheck.edges.video import find_videos
 
     unique: dict[str, Path] = {}
     for v in find_videos(list(paths)):
@@ -147,7 +77,7 @@ def _unique_videos(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def _run_remaining(
-    jobs: Sequence[ClipJob], rows: dict[str, Row], runner: Runner, summary: _SummaryWriter, show_progress: bool
+    jobs: Sequence[ClipJob], rows: dict[str, Row], runner: Runner, summary: SummaryWriter, show_progress: bool
 ) -> None:
     """Run the jobs without a row yet, adding their rows as they come; summaries throughout."""
     todo = [j for j in jobs if j.clip_id not in rows]
@@ -177,10 +107,10 @@ Runner = Callable[[Sequence[ClipJob], Callable[[str, int, int], None], Callable[
 
 def _runner(ray_address: str | None, workers: int | None) -> Runner:
     if ray_address:
-        from formcheck.batch_ray import run_ray
+        from formcheck.batch.ray import run_ray
 
         return lambda jobs, on_progress, on_row: run_ray(jobs, ray_address, on_progress, on_row, workers)
-    from formcheck.batch_pool import run_local
+    from formcheck.batch.local import run_local
 
     n = workers or default_workers()
     return lambda jobs, on_progress, on_row: run_local(jobs, n, on_progress, on_row)
@@ -256,7 +186,7 @@ def _remove_leftovers(root: Path) -> None:
 
 def _already_done(jobs: Sequence[ClipJob]) -> dict[str, Row]:
     """Rows of finished clips by clip id; their bytes are hashed on threads (hashlib releases the GIL)."""
-    from formcheck.posefile import file_digest
+    from formcheck.edges.files import file_digest
 
     with _io_threads() as pool:
         found = pool.map(lambda j: done_row(j, file_digest), jobs)
@@ -333,93 +263,3 @@ class _Bars:
         for bar in (self.frames_bar, self.clips):
             if bar is not None:
                 bar.close()
-
-
-# -- summaries -----------------------------------------------------------------------------
-class _SummaryWriter:
-    """summary.csv and summary.json, rewritten atomically (at most every few seconds while running)."""
-
-    def __init__(self, root: Path, jobs: Sequence[ClipJob], started: float) -> None:
-        self.root, self.jobs, self.started = root, jobs, started
-        self.last = 0.0
-
-    def maybe_write(self, rows: dict[str, Row]) -> None:
-        if time.monotonic() - self.last >= SUMMARY_EVERY_S:
-            self.write(rows, complete=False)
-
-    def write(self, rows: dict[str, Row], complete: bool) -> None:
-        from formcheck.report import atomic_write
-
-        ordered = [rows[j.clip_id] for j in self.jobs if j.clip_id in rows]
-        job = self.jobs[0]
-        doc = {
-            "formcheck_version": __version__,
-            "complete": complete,  # False: interrupted or still running; clips not listed were not finished
-            "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            **job.fingerprint(),
-            "write_video": job.write_video,
-            "totals": totals(ordered, time.perf_counter() - self.started),
-            "clips": ordered,
-        }
-        atomic_write(self.root / SUMMARY_JSON, lambda f: f.write(json.dumps(doc, indent=2) + "\n"))
-        atomic_write(self.root / SUMMARY_CSV, lambda f: _write_csv(f, ordered))
-        self.last = time.monotonic()
-
-
-def _write_csv(f: Any, rows: Sequence[Row]) -> None:
-    w = csv.DictWriter(f, fieldnames=ROW_FIELDS, extrasaction="ignore")
-    w.writeheader()
-    w.writerows({k: ("" if r.get(k) is None else r[k]) for k in ROW_FIELDS} for r in rows)
-
-
-def totals(rows: Sequence[Row], wall_s: float) -> dict[str, Any]:
-    def total(key: str, of: Sequence[Row] = rows) -> int | float:
-        return sum(r.get(key) or 0 for r in of)
-
-    return {
-        "clips": len(rows),
-        **{status: sum(r["status"] == status for r in rows) for status in ("ok", "skipped", "failed")},
-        **{k: total(k) for k in ("rep_count", "good_count", "flagged_count", "unassessed_count", "frames")},
-        "duration_s": round(total("duration_s"), 3),
-        "clip_seconds": round(total("seconds", [r for r in rows if r["status"] != "skipped"]), 3),
-        "wall_s": round(wall_s, 3),
-    }
-
-
-def totals_table(result: BatchResult) -> str:
-    """The closing table: one line per status, a total, then every failure with its reason."""
-    head = (
-        f"{'':9s}{'clips':>6s}{'reps':>7s}{'good':>6s}{'flagged':>9s}{'unassessed':>12s}{'frames':>9s}{'video':>9s}{'time':>9s}"
-    )
-    lines = [head]
-    for label, rows in [(s, [r for r in result.rows if r["status"] == s]) for s in ("ok", "skipped", "failed")] + [
-        ("total", result.rows)
-    ]:
-        t = totals(rows, 0.0)
-        if not rows and label != "total":
-            continue
-        if label == "failed":
-            lines.append(f"{label:9s}{t['clips']:6d}{'':>52s}{_duration(t['clip_seconds']):>9s}")
-            continue
-        lines.append(
-            f"{label:9s}{t['clips']:6d}{t['rep_count']:7d}{t['good_count']:6d}{t['flagged_count']:9d}"
-            f"{t['unassessed_count']:12d}{t['frames']:9d}{_duration(t['duration_s']):>9s}{_duration(t['clip_seconds']):>9s}"
-        )
-    failed = [r for r in result.rows if r["status"] == "failed"]
-    if failed:
-        lines.append("Failed:")
-        lines += [f"  {r['clip']}: {r['error']}" for r in failed]
-    lines.append(
-        f"{len(result.rows)} clips in {_duration(result.wall_s)}: {result.count('ok')} analysed, "
-        f"{result.count('skipped')} already done, {result.count('failed')} failed. "
-        f"Results in {result.out}/ ({SUMMARY_CSV}, {SUMMARY_JSON}, one folder per clip)."
-    )
-    return "\n".join(lines)
-
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    m, s = divmod(seconds, 60)
-    return f"{m}m{s:02d}s" if m < 60 else f"{m // 60}h{m % 60:02d}m"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from formcheck.drills.base import Drill, Fault, Rep, median
-from formcheck.features import FrameFeatures
-from formcheck.landmarks import L
-from formcheck.reps import RepSpan
+from formcheck.core.drills.base import Drill, Fault, Rep, median
+from formcheck.core.features import FrameFeatures
+from formcheck.core.landmarks import L
+from formcheck.core.reps import RepSpan
 
 WINK_MESSAGE = "Butt wink: the pelvis tucked under and the lower back rounded at the bottom. Stop just above that depth."
 

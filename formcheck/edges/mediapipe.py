@@ -1,5 +1,7 @@
 """The MediaPipe edge: one adapter from PoseLandmarker results to the project's PoseFrame.
 
+``pose_frame_from_mediapipe`` is the one place a MediaPipe result becomes a PoseFrame.
+
 Nothing past this module knows MediaPipe exists. The model is a local file (``models/``):
 clinics run offline and no weights are ever downloaded.
 """
@@ -10,47 +12,19 @@ import contextlib
 import os
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
 from formcheck.errors import ModelError
-from formcheck.landmarks import N_LANDMARKS, L
+from formcheck.core.frames import PoseFrame
+from formcheck.core.landmarks import N_LANDMARKS, L
 
 MODEL_ENV = "FORMCHECK_MODEL"
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "pose_landmarker_full.task"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "pose_landmarker_full.task"
 MASK_THRESHOLD = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class PoseFrame:
-    """What the pose model saw in one frame, in the project's own terms.
-
-    ``landmarks`` are pixels of the analysed image (x right, y down; z is MediaPipe's
-    relative depth in the same pixel scale). ``world`` is metres with the origin between
-    the hips. ``outline`` is the person's silhouette as a closed pixel polygon, taken from
-    the segmentation mask; the analysis reads the back from it, and it is what pose files
-    keep (a mask per frame would be gigabytes for a long clip). ``mask`` itself is kept
-    only for live drawing. ``people`` counts persons found by the periodic crowd check
-    (-1 when that frame was not checked).
-    """
-
-    t: float
-    index: int
-    width: int
-    height: int
-    landmarks: np.ndarray | None = None
-    visibility: np.ndarray | None = None
-    world: np.ndarray | None = None
-    outline: np.ndarray | None = None
-    mask: np.ndarray | None = None
-    people: int = -1
-
-    @property
-    def present(self) -> bool:
-        return self.landmarks is not None
 
 
 def model_path() -> Path:
@@ -106,6 +80,39 @@ def outline_from_mask(mask: np.ndarray, anchor: np.ndarray | None = None) -> np.
     if best is None:
         best = max(contours, key=cv2.contourArea)
     return best.reshape(-1, 2).astype(np.int32)
+
+
+def pose_frame_from_mediapipe(
+    result: Any, t: float, index: int, width: int, height: int, *, people: int = -1, keep_mask: bool = False
+) -> PoseFrame:
+    """A PoseFrame from one PoseLandmarker result on a ``width`` x ``height`` image shown at ``t`` s."""
+    if not result.pose_landmarks:
+        return PoseFrame(t=t, index=index, width=width, height=height, people=people)
+
+    raw = result.pose_landmarks[0]
+    lm = np.array([(p.x * width, p.y * height, p.z * width) for p in raw], dtype=np.float32)
+    vis = np.array([p.visibility or 0.0 for p in raw], dtype=np.float32)
+    world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float32)
+    mask = None
+    outline = None
+    if result.segmentation_masks:
+        # numpy_view() points into memory the next call frees: copy at once.
+        mask = np.array(result.segmentation_masks[0].numpy_view(), dtype=np.float32).reshape(height, width)
+        hips = lm[[L.LEFT_HIP, L.RIGHT_HIP], :2].mean(axis=0)
+        outline = outline_from_mask(mask, hips)
+    assert lm.shape == (N_LANDMARKS, 3)
+    return PoseFrame(
+        t=t,
+        index=index,
+        width=width,
+        height=height,
+        landmarks=lm,
+        visibility=vis,
+        world=world,
+        outline=outline,
+        mask=mask if keep_mask else None,
+        people=people,
+    )
 
 
 class PoseEstimator:
@@ -164,33 +171,7 @@ class PoseEstimator:
             result = self._tracker.detect_for_video(mp_image, ms)
             people = self._count_people(mp_image, t)
         self._first = False
-        if not result.pose_landmarks:
-            return PoseFrame(t=t, index=index, width=width, height=height, people=people)
-
-        raw = result.pose_landmarks[0]
-        lm = np.array([(p.x * width, p.y * height, p.z * width) for p in raw], dtype=np.float32)
-        vis = np.array([p.visibility or 0.0 for p in raw], dtype=np.float32)
-        world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float32)
-        mask = None
-        outline = None
-        if result.segmentation_masks:
-            # numpy_view() points into memory the next call frees: copy at once.
-            mask = np.array(result.segmentation_masks[0].numpy_view(), dtype=np.float32).reshape(height, width)
-            hips = lm[[L.LEFT_HIP, L.RIGHT_HIP], :2].mean(axis=0)
-            outline = outline_from_mask(mask, hips)
-        assert lm.shape == (N_LANDMARKS, 3)
-        return PoseFrame(
-            t=t,
-            index=index,
-            width=width,
-            height=height,
-            landmarks=lm,
-            visibility=vis,
-            world=world,
-            outline=outline,
-            mask=mask if self.keep_mask else None,
-            people=people,
-        )
+        return pose_frame_from_mediapipe(result, t, index, width, height, people=people, keep_mask=self.keep_mask)
 
     def _count_people(self, mp_image: object, t: float) -> int:
         if self._crowd is None or t - self._last_crowd_t < self.crowd_check_s:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from formcheck.drills.base import Drill, Fault, Rep, median
-from formcheck.features import FrameFeatures
-from formcheck.reps import RepSpan
+from formcheck.core.drills.base import Drill, Fault, Rep, median
+from formcheck.core.features import FrameFeatures
+from formcheck.core.reps import RepSpan
 
 
 class Hinge(Drill):

@@ -10,11 +10,11 @@ import math
 
 import numpy as np
 
-from formcheck.drills.base import Drill, Fault, Rep, median
-from formcheck.features import FrameFeatures
-from formcheck.geometry import angle_between
-from formcheck.landmarks import L
-from formcheck.reps import RepSpan
+from formcheck.core.drills.base import Drill, Fault, Rep, median
+from formcheck.core.features import FrameFeatures
+from formcheck.core.geometry import angle_between
+from formcheck.core.landmarks import L
+from formcheck.core.reps import RepSpan
 
 DOWN = np.array([0.0, 1.0])
 ARMS = {"left": (L.LEFT_SHOULDER, L.LEFT_WRIST), "right": (L.RIGHT_SHOULDER, L.RIGHT_WRIST)}

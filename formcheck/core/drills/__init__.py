@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from formcheck.drills.base import CONTACTS, Drill, Fault, Rep
-from formcheck.drills.bird_dog import BirdDog
-from formcheck.drills.hinge import Hinge
-from formcheck.drills.squat import Squat
+from formcheck.core.drills.base import CONTACTS, Drill, Fault, Rep
+from formcheck.core.drills.bird_dog import BirdDog
+from formcheck.core.drills.hinge import Hinge
+from formcheck.core.drills.squat import Squat
 
 DRILLS: dict[str, type[Drill]] = {d.name: d for d in (Hinge, Squat, BirdDog)}
 DRILL_CHOICES = (*DRILLS, "auto")

@@ -21,7 +21,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError
-from formcheck.settings import Settings
+from formcheck.core.settings import Settings
 
 MARKER = "done.json"
 MARKER_VERSION = 1
@@ -61,7 +61,7 @@ class ClipJob:
 
     def fingerprint(self) -> dict[str, Any]:
         """What a finished folder must have been made with to be reused (besides the bytes)."""
-        from formcheck.pose import model_path
+        from formcheck.edges.mediapipe import model_path
 
         return {
             "settings_digest": self.settings.digest(),
@@ -176,7 +176,7 @@ def _reuse_poses(final: Path, partial: Path) -> None:
 
 
 def _write_marker(folder: Path, job: ClipJob, digest: str, row: Row) -> None:
-    from formcheck.report import atomic_write
+    from formcheck.edges.files import atomic_write
 
     marker = {
         "marker_version": MARKER_VERSION,

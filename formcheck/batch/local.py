@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from formcheck.batch_clip import ClipJob, Row, empty_row, run_clip
+from formcheck.batch.job import ClipJob, Row, empty_row, run_clip
 
 PROGRESS_EVERY_S = 0.25  # frame updates per worker; more only costs pipe traffic
 OnProgress = Callable[[str, int, int], None]  # clip_id, frames done, frames expected

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.geometry import perpendicular, quadratic_curvature, ray_exit_distance, signed_distance, unit
+from formcheck.core.geometry import perpendicular, quadratic_curvature, ray_exit_distance, signed_distance, unit
 
 # Where along hip (t=0) → shoulder (t=1) the outline is sampled and fitted.
 PROFILE_T = np.linspace(0.0, 1.0, 21)

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.geometry import flexion, inclination, signed_angle
-from formcheck.landmarks import L
-from formcheck.pose import PoseFrame
-from formcheck.settings import Settings
-from formcheck.smoothing import OneEuroFilter
-from formcheck.spine import BackProfile, back_normal, back_profile, facing_vote
+from formcheck.core.geometry import flexion, inclination, signed_angle
+from formcheck.core.landmarks import L
+from formcheck.core.frames import PoseFrame
+from formcheck.core.settings import Settings
+from formcheck.core.smoothing import OneEuroFilter
+from formcheck.core.spine import BackProfile, back_normal, back_profile, facing_vote
 
 # Why the back cannot be judged right now: code -> (what is wrong, what the user can do).
 REASONS: dict[str, tuple[str, str]] = {

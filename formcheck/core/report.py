@@ -1,28 +1,23 @@
-"""The session report: one structure, written as ``report.json`` and ``reps.csv``.
+"""The session report: one structure, written as ``report.json`` and ``reps.csv`` by ``formcheck.outputs.tables``.
 
 ``schema_version`` changes whenever a field changes meaning; readers check it.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from formcheck.drills.base import Rep
+from formcheck.core.drills.base import Rep
 
 SCHEMA_VERSION = 1
 # Per-frame series kept for plots (phase is an index into reps.Phase).
 SERIES = ("t", "hip_deg", "trunk_deg", "knee_deg", "neck_deg", "lumbar_curvature", "lumbar_score", "view_deg", "phase")
-CSV_METRICS = ("lumbar_flexion_score", "lumbar_curvature", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg")
 
 
 @dataclass
@@ -77,45 +72,3 @@ class SessionReport:
 
 def _finite(v: float | None) -> float:
     return v if v is not None and math.isfinite(v) else -math.inf
-
-
-def atomic_write(path: Path, write: Any, mode: str = "w") -> None:
-    """Write through a temporary file in the same folder, then rename: no half files."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, newline="" if "b" not in mode else None) as f:
-            write(f)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def rep_rows(report: SessionReport) -> list[dict[str, Any]]:
-    rows = []
-    for r in report.reps:
-        d = r.to_dict()
-        row = {k: d[k] for k in ("index", "start_s", "bottom_s", "end_s", "verdict")}
-        row["side"] = d.get("side", "")
-        row["faults"] = "; ".join(f["code"] for f in d["faults"])
-        for k in CSV_METRICS:
-            row[k] = d["metrics"].get(k)
-        row["reasons"] = " | ".join([f["message"] for f in d["faults"]] + d.get("unassessed_reasons", []))
-        rows.append(row)
-    return rows
-
-
-def write_json(report: SessionReport, path: Path) -> None:
-    atomic_write(path, lambda f: f.write(report.to_json() + "\n"))
-
-
-def write_csv(report: SessionReport, path: Path) -> None:
-    fields = ["index", "start_s", "bottom_s", "end_s", "verdict", "side", "faults", *CSV_METRICS, "reasons"]
-
-    def write(f: Any) -> None:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rep_rows(report))
-
-    atomic_write(path, write)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from formcheck.drills.base import Rep
-from formcheck.features import FrameFeatures
+from formcheck.core.drills.base import Rep
+from formcheck.core.features import FrameFeatures
 
 SQUAT_KNEE_HIP_RATIO = 0.6  # hinge ≈ 0.1–0.35, squat ≈ 0.8–1.2 on lab and real clips
 ALL_FOURS_S = 1.5  # this long on all fours settles it as a bird dog

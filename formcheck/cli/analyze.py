@@ -1,0 +1,90 @@
+"""``formcheck analyze``: one clip into a results folder, with a short summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from formcheck.cli.options import REPO, add_settings_args, pose_options_from, settings_from
+
+SAMPLE_DIR = REPO / "sample_videos"
+DEFAULT_SAMPLE = SAMPLE_DIR / "hinge_rounded.mp4"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="analyse one clip (default: the bundled sample)")
+    p.add_argument("video", nargs="?", help="video file (mp4, mov, avi, webm, mkv)")
+    p.add_argument("--out", metavar="DIR", help="results folder (default: formcheck-out/<clip name>)")
+    p.add_argument("--json", action="store_true", help="print report.json to stdout")
+    p.add_argument("--no-video", action="store_true", help="skip annotated.mp4 (faster)")
+    p.add_argument("--no-log", dest="log", action="store_false", help="do not add the set to the training log")
+    p.add_argument("--log-db", metavar="SQLITE", help="training log file (default: per-user data folder, or $FORMCHECK_LOG)")
+    add_settings_args(p)
+    p.set_defaults(func=cmd_analyze)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from formcheck.pipeline import analyze_clip
+
+    video = Path(args.video) if args.video else DEFAULT_SAMPLE
+    if not args.video:
+        print(f"No clip given: analysing the bundled sample {video.relative_to(REPO)}", file=sys.stderr)
+    out = Path(args.out) if args.out else Path("formcheck-out") / video.stem
+    settings, pose = settings_from(args), pose_options_from(args)
+    with _progress(f"{video.name}", quiet=args.json) as progress:
+        report = analyze_clip(video, out, drill=args.drill, settings=settings, pose=pose, write_video=not args.no_video, progress=progress)
+    if args.log:
+        from formcheck.edges.log import TrainingLog
+
+        log = TrainingLog(args.log_db)
+        log.add_set(report, source="cli", clip=video.name)
+    if args.json:
+        print(report.to_json())
+    else:
+        print_summary(report, out)
+        if args.log:
+            print(f"Logged to the training log: {log.path}")
+    return 0
+
+
+def print_summary(report, out: Path) -> None:  # report: SessionReport
+    from formcheck.outputs.tables import rep_reasons
+
+    s = report.summary
+    print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {s['rep_count']} reps — "
+          f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable")
+    for rep in report.reps:
+        why = rep_reasons(rep)
+        side = f" ({rep.side})" if rep.side else ""
+        print(f"  rep {rep.index}{side} {rep.start_s:6.1f}–{rep.end_s:5.1f}s  {rep.verdict:10s} {why}")
+    for w in report.warnings:
+        print(f"  note: {w}")
+    if not report.assessable:
+        print("  The back could not be judged: " + "; ".join(report.reasons))
+    print(f"Results in {out}/: report.json, reps.csv, angles.png" + (", annotated.mp4" if (out / "annotated.mp4").exists() else ""))
+
+
+class _progress:
+    """tqdm bar on stderr, or nothing when output must stay clean."""
+
+    def __init__(self, label: str, quiet: bool = False) -> None:
+        self.label, self.quiet, self.bar = label, quiet, None
+
+    def __enter__(self):
+        if self.quiet:
+            return None
+        from tqdm import tqdm
+
+        def update(done: int, total: int) -> None:
+            if self.bar is None:
+                self.bar = tqdm(total=total or None, desc=self.label, unit="frame", file=sys.stderr, leave=False, disable=None, mininterval=0.5)
+            if total and self.bar.total != total and done <= total:
+                self.bar.total = total
+            self.bar.update(done - self.bar.n)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,58 @@
+"""Tables of a session: ``report.json``, ``reps.csv``, and the reasons for each rep's verdict.
+
+The reasons are worded here once; the command line, the printable report, the app and the
+CSV all read them from :func:`reason_list` / :func:`rep_reasons`.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from formcheck.core.drills import Rep
+from formcheck.core.report import SessionReport
+from formcheck.edges.files import atomic_write
+
+GOOD_TEXT = "back stayed on the dowel"
+CSV_METRICS = ("lumbar_flexion_score", "lumbar_curvature", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg")
+
+
+def reason_list(rep: Rep) -> list[str]:
+    """Why a rep got its verdict, in the report's own words: its faults, then why it could not be judged."""
+    d = rep.to_dict()
+    return [f["message"] for f in d["faults"]] + list(d.get("unassessed_reasons", []))
+
+
+def rep_reasons(rep: Rep) -> str:
+    """One line saying why a rep got its verdict (``GOOD_TEXT`` when nothing was wrong)."""
+    return "; ".join(reason_list(rep)) or GOOD_TEXT
+
+
+def rep_rows(report: SessionReport) -> list[dict[str, Any]]:
+    rows = []
+    for r in report.reps:
+        d = r.to_dict()
+        row = {k: d[k] for k in ("index", "start_s", "bottom_s", "end_s", "verdict")}
+        row["side"] = d.get("side", "")
+        row["faults"] = "; ".join(f["code"] for f in d["faults"])
+        for k in CSV_METRICS:
+            row[k] = d["metrics"].get(k)
+        row["reasons"] = " | ".join(reason_list(r))  # empty for a good rep
+        rows.append(row)
+    return rows
+
+
+def write_json(report: SessionReport, path: Path) -> None:
+    atomic_write(path, lambda f: f.write(report.to_json() + "\n"))
+
+
+def write_csv(report: SessionReport, path: Path) -> None:
+    fields = ["index", "start_s", "bottom_s", "end_s", "verdict", "side", "faults", *CSV_METRICS, "reasons"]
+
+    def write(f: Any) -> None:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rep_rows(report))
+
+    atomic_write(path, write)
