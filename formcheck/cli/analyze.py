@@ -38,13 +38,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from formcheck.edges.log import TrainingLog
 
         log = TrainingLog(args.log_db)
-        log.add_set(report, source="cli", clip=video.name)
+        logged = log.add_set(report, source="cli", clip=video.name)  # None: no reps, nothing logged
     if args.json:
         print(report.to_json())
     else:
         print_summary(report, out)
         if args.log:
-            print(f"Logged to the training log: {log.path}")
+            print(f"Logged to the training log: {log.path}" if logged is not None else "No reps, so nothing was logged.")
     return 0
 
 

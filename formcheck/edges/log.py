@@ -1,67 +1,47 @@
 """The training log: local SQLite, one file, nothing leaves the machine.
 
-Sessions are days; a session holds sets; a set holds its reps. Pain is the patient's own
-0–10 rating before and after the set, and how the back feels the next day. The rule the
-history page makes visible (from the seed article): pain during exercise at most 3/10 and
-back to the usual level by the next day.
+A clinic laptop serves several patients, so everything logged belongs to a patient profile
+(the "Default" profile keeps single-user use as it was). A profile's sessions are its
+guided sessions (one row each, with its sets) and, per day, one row that collects the single
+sets saved from the Live or Review page or the CLI. A set holds its reps. Pain is the
+patient's own 0–10 rating: before and after a set or a session, two hours later and the next
+morning. The rule the pages make visible: pain during exercise at most 3/10 and back to the
+usual level (the pain before) by the next day. Each profile may store its treatment plan.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from formcheck.errors import FormcheckError
+from formcheck.core.plan import Plan, Session, plan_from_dict, todays_session
+from formcheck.core.programme import default_plan
+from formcheck.core.progression import PAIN_LIMIT, Outcome
 from formcheck.core.report import SessionReport
+from formcheck.edges.log_rows import EXPORT_COLUMNS, Profile, SessionRow, SessionSet, SetRow
+from formcheck.edges.log_schema import DEFAULT_PROFILE, ensure_schema
+from formcheck.errors import FormcheckError
+
+__all__ = [
+    "DEFAULT_PROFILE", "LOG_ENV", "PAIN_LIMIT", "Profile", "SessionRow", "SessionSet", "SetRow", "TrainingLog", "default_path",
+]
 
 LOG_ENV = "FORMCHECK_LOG"
-PAIN_LIMIT = 3  # during exercise; above this, ease off
+MAX_NAME = 60
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id INTEGER PRIMARY KEY,
-    day TEXT NOT NULL UNIQUE,            -- ISO date; all sets of a day form one session
-    next_day_pain INTEGER CHECK (next_day_pain BETWEEN 0 AND 10),
-    notes TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS sets (
-    id INTEGER PRIMARY KEY,
-    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    created_at TEXT NOT NULL,
-    source TEXT NOT NULL,                -- live | upload | cli
-    drill TEXT NOT NULL,
-    clip TEXT NOT NULL DEFAULT '',
-    rep_count INTEGER NOT NULL,
-    good_count INTEGER NOT NULL,
-    flagged_count INTEGER NOT NULL,
-    unassessed_count INTEGER NOT NULL,
-    pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
-    pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
-    notes TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS reps (
-    set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    verdict TEXT NOT NULL,
-    faults TEXT NOT NULL DEFAULT '',
-    lumbar_score REAL,
-    start_s REAL,
-    end_s REAL,
-    PRIMARY KEY (set_id, idx)
-);
-"""
-
-EXPORT_COLUMNS = (
-    "day", "created_at", "source", "drill", "clip", "rep_count", "good_count", "flagged_count",
-    "unassessed_count", "pain_before", "pain_after", "next_day_pain", "set_notes", "session_notes",
+_SET_SELECT = (
+    "SELECT t.id, s.day, t.created_at, t.source, t.drill, t.clip, t.rep_count, t.good_count, t.flagged_count,"
+    " t.unassessed_count, t.pain_before, t.pain_after, s.next_day_pain, t.notes, s.notes,"
+    " s.id, s.profile_id, p.name, s.kind, t.target, t.duration_s, t.in_line_s, s.two_hours_pain"
+    " FROM sets t JOIN sessions s ON s.id = t.session_id JOIN profiles p ON p.id = s.profile_id"
 )
 
 
@@ -81,38 +61,28 @@ def _pain(value: int | None, what: str) -> int | None:
     return int(value)
 
 
-@dataclass(frozen=True)
-class SetRow:
-    id: int
-    day: str
-    created_at: str
-    source: str
-    drill: str
-    clip: str
-    rep_count: int
-    good_count: int
-    flagged_count: int
-    unassessed_count: int
-    pain_before: int | None
-    pain_after: int | None
-    next_day_pain: int | None
-    set_notes: str
-    session_notes: str
+def _hold_times(report: SessionReport) -> tuple[float | None, float | None]:
+    """Held and in-line seconds from a report's holds, when the report has them (side plank)."""
+    holds = list(getattr(report, "holds", None) or ())
+    if not holds:
+        return None, None
+    held = [getattr(h, "duration_s", None) for h in holds]
+    in_line = [getattr(h, "in_line_s", None) for h in holds]
+    return (
+        float(sum(held)) if None not in held else None,
+        float(sum(in_line)) if None not in in_line else None,
+    )
 
-    @property
-    def good_ratio(self) -> float | None:
-        assessed = self.rep_count - self.unassessed_count
-        return self.good_count / assessed if assessed > 0 else None
 
-    @property
-    def within_pain_rule(self) -> bool | None:
-        """Pain ≤ 3/10 after the set and next-day pain back to the level before it."""
-        if self.pain_after is None:
-            return None
-        ok = self.pain_after <= PAIN_LIMIT
-        if self.next_day_pain is not None and self.pain_before is not None:
-            ok = ok and self.next_day_pain <= self.pain_before
-        return ok
+def _is_empty(report: SessionReport | None, duration_s: float | None) -> bool:
+    """Nothing counted: no reps, no holds and no time."""
+    if duration_s:
+        return False
+    return report is None or (not report.reps and not getattr(report, "holds", None))
+
+
+def _num(v: float | None) -> float | None:
+    return v if v is not None and v == v else None
 
 
 class TrainingLog:
@@ -120,8 +90,7 @@ class TrainingLog:
         self.path = Path(path) if path else default_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect() as db:
-                db.executescript(SCHEMA)
+            ensure_schema(str(self.path))
         except (OSError, sqlite3.Error) as exc:
             raise FormcheckError(f"cannot open the training log at {self.path} ({exc}).") from exc
 
@@ -131,10 +100,93 @@ class TrainingLog:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer; crash-safe
         try:
-            with db:  # one transaction: all of a set or none of it
+            with db:  # one transaction: all of a set (or a session) or none of it
                 yield db
+        except sqlite3.IntegrityError as exc:
+            if "FOREIGN KEY" in str(exc):
+                raise FormcheckError("that patient profile or session is not in the training log.") from None
+            raise
         finally:
             db.close()
+
+    # -- profiles -------------------------------------------------------------------------
+    def profiles(self) -> list[Profile]:
+        with self._connect() as db:
+            return [Profile(*r) for r in db.execute("SELECT id, name, created_at FROM profiles ORDER BY id")]
+
+    def profile(self, profile_id: int) -> Profile:
+        with self._connect() as db:
+            row = db.execute("SELECT id, name, created_at FROM profiles WHERE id = ?", (int(profile_id),)).fetchone()
+        if row is None:
+            raise FormcheckError(f"there is no patient profile number {profile_id} in the training log.")
+        return Profile(*row)
+
+    def add_profile(self, name: str) -> Profile:
+        name = " ".join(str(name).split())
+        if not name or len(name) > MAX_NAME:
+            raise FormcheckError(f"a patient's name must have 1 to {MAX_NAME} characters.")
+        try:
+            with self._connect() as db:
+                cur = db.execute("INSERT INTO profiles (name, created_at) VALUES (?, ?)",
+                                 (name, datetime.now().isoformat(timespec="seconds")))
+                profile_id = int(cur.lastrowid)
+        except sqlite3.IntegrityError:
+            raise FormcheckError(f"there is already a patient called {name!r}.") from None
+        return self.profile(profile_id)
+
+    # -- plans ----------------------------------------------------------------------------
+    def plan(self, profile: int = DEFAULT_PROFILE) -> Plan | None:
+        """The profile's stored plan, or None when none was saved."""
+        with self._connect() as db:
+            row = db.execute("SELECT body FROM plans WHERE profile_id = ?", (int(profile),)).fetchone()
+        return None if row is None else plan_from_dict(json.loads(row[0]))
+
+    def todays_session(self, profile: int = DEFAULT_PROFILE, day: date | None = None) -> Session:
+        """What the profile's saved plan asks for on ``day`` (default today); without a saved plan,
+        the default plan's first day (the day-one routine)."""
+        day = day or date.today()
+        plan = self.plan(profile) or default_plan(day, self.profile(profile).name)
+        return todays_session(plan, day)
+
+    def save_plan(self, plan: Plan, profile: int = DEFAULT_PROFILE) -> None:
+        body = json.dumps(plan.to_dict(), ensure_ascii=False)
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO plans (profile_id, body, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (profile_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                (int(profile), body, datetime.now().isoformat(timespec="seconds")),
+            )
+
+    # -- sets and sessions ----------------------------------------------------------------
+    def _insert_set(self, db: sqlite3.Connection, session_id: int, when: datetime, item: SessionSet,
+                    pain_before: int | None = None, pain_after: int | None = None) -> int:
+        report = item.report
+        drill = item.drill or (report.drill if report is not None else "")
+        if not drill:
+            raise FormcheckError("a set without a video needs the name of its drill.")
+        held, in_line = _hold_times(report) if report is not None else (None, None)
+        duration = item.duration_s if item.duration_s is not None else held
+        in_line = item.in_line_s if item.in_line_s is not None else in_line
+        s = report.summary if report is not None else {"rep_count": 0, "good_count": 0, "flagged_count": 0, "unassessed_count": 0}
+        cur = db.execute(
+            "INSERT INTO sets (session_id, created_at, source, drill, clip, rep_count, good_count, flagged_count,"
+            " unassessed_count, pain_before, pain_after, notes, target, duration_s, in_line_s)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (session_id, when.isoformat(timespec="seconds"), item.source, drill, item.clip, s["rep_count"], s["good_count"],
+             s["flagged_count"], s["unassessed_count"], pain_before, pain_after, item.notes, item.target,
+             _num(duration), _num(in_line)),
+        )
+        set_id = int(cur.lastrowid)
+        if report is not None:
+            db.executemany(
+                "INSERT INTO reps (set_id, idx, verdict, faults, lumbar_score, start_s, end_s) VALUES (?,?,?,?,?,?,?)",
+                [
+                    (set_id, r.index, r.verdict, ",".join(f.code for f in r.faults),
+                     _num(r.metrics.get("lumbar_flexion_score")), r.start_s, r.end_s)
+                    for r in report.reps
+                ],
+            )
+        return set_id
 
     def add_set(
         self,
@@ -146,60 +198,140 @@ class TrainingLog:
         pain_after: int | None = None,
         notes: str = "",
         when: datetime | None = None,
-    ) -> int:
+        profile: int = DEFAULT_PROFILE,
+        keep_empty: bool = False,
+        target: str = "",
+        duration_s: float | None = None,
+        in_line_s: float | None = None,
+    ) -> int | None:
+        """Log one set under the day's row of ``profile``; returns its id.
+
+        A set with nothing counted (no reps, no hold) is not logged (returns None) unless
+        ``keep_empty``: an empty set is usually a false start, not training.
+        """
         when = when or datetime.now()
-        s = report.summary
         pb, pa = _pain(pain_before, "pain before"), _pain(pain_after, "pain after")
+        if not keep_empty and _is_empty(report, duration_s):
+            return None
+        day = when.date().isoformat()
+        item = SessionSet(report, target=target, duration_s=duration_s, in_line_s=in_line_s, source=source, clip=clip,
+                          notes=notes)
         with self._connect() as db:
-            db.execute("INSERT OR IGNORE INTO sessions (day) VALUES (?)", (when.date().isoformat(),))
-            (session_id,) = db.execute("SELECT id FROM sessions WHERE day = ?", (when.date().isoformat(),)).fetchone()
+            db.execute("INSERT OR IGNORE INTO sessions (profile_id, day, kind) VALUES (?, ?, 'day')", (int(profile), day))
+            (session_id,) = db.execute(
+                "SELECT id FROM sessions WHERE profile_id = ? AND day = ? AND kind = 'day'", (int(profile), day)
+            ).fetchone()
+            return self._insert_set(db, session_id, when, item, pb, pa)
+
+    def save_session(
+        self,
+        sets: Sequence[SessionSet],
+        *,
+        profile: int = DEFAULT_PROFILE,
+        pain_before: int | None = None,
+        pain_after: int | None = None,
+        when: datetime | None = None,
+        plan_week: int | None = None,
+        phase: str = "",
+        notes: str = "",
+        keep_empty: bool = False,
+    ) -> int:
+        """Log a finished guided session as one row with its sets, in one transaction; returns its id.
+
+        ``when`` is when the session started (default: now). Sets with nothing counted are left
+        out unless ``keep_empty``; the session itself (its pain ratings) is always kept.
+        """
+        when = when or datetime.now()
+        pb, pa = _pain(pain_before, "pain before"), _pain(pain_after, "pain after")
+        kept = [s for s in sets if keep_empty or not _is_empty(s.report, s.duration_s)]
+        with self._connect() as db:
             cur = db.execute(
-                "INSERT INTO sets (session_id, created_at, source, drill, clip, rep_count, good_count, flagged_count,"
-                " unassessed_count, pain_before, pain_after, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (session_id, when.isoformat(timespec="seconds"), source, report.drill, clip, s["rep_count"],
-                 s["good_count"], s["flagged_count"], s["unassessed_count"], pb, pa, notes),
+                "INSERT INTO sessions (profile_id, day, kind, started_at, plan_week, phase, pain_before, pain_after, notes)"
+                " VALUES (?, ?, 'guided', ?, ?, ?, ?, ?, ?)",
+                (int(profile), when.date().isoformat(), when.isoformat(timespec="seconds"), plan_week, phase, pb, pa, notes),
             )
-            set_id = int(cur.lastrowid)
-            db.executemany(
-                "INSERT INTO reps (set_id, idx, verdict, faults, lumbar_score, start_s, end_s) VALUES (?,?,?,?,?,?,?)",
-                [
-                    (set_id, r.index, r.verdict, ",".join(f.code for f in r.faults),
-                     _num(r.metrics.get("lumbar_flexion_score")), r.start_s, r.end_s)
-                    for r in report.reps
-                ],
-            )
-        return set_id
+            session_id = int(cur.lastrowid)
+            for item in kept:
+                self._insert_set(db, session_id, when, item)
+        return session_id
 
-    def set_next_day_pain(self, day: date | str, pain: int, notes: str | None = None) -> None:
-        day = day if isinstance(day, str) else day.isoformat()
+    # -- follow-ups -----------------------------------------------------------------------
+    def set_follow_up(
+        self, session_id: int, *, two_hours: int | None = None, next_morning: int | None = None, notes: str | None = None
+    ) -> None:
+        """Pain two hours after the session and the next morning (either may come later)."""
+        two, morning = _pain(two_hours, "pain two hours later"), _pain(next_morning, "next-morning pain")
         with self._connect() as db:
-            db.execute("INSERT OR IGNORE INTO sessions (day) VALUES (?)", (day,))
-            db.execute("UPDATE sessions SET next_day_pain = ? WHERE day = ?", (_pain(pain, "next-day pain"), day))
+            if db.execute("SELECT 1 FROM sessions WHERE id = ?", (int(session_id),)).fetchone() is None:
+                raise FormcheckError(f"there is no session number {session_id} in the training log.")
+            if two is not None:
+                db.execute("UPDATE sessions SET two_hours_pain = ? WHERE id = ?", (two, int(session_id)))
+            if morning is not None:
+                db.execute("UPDATE sessions SET next_day_pain = ? WHERE id = ?", (morning, int(session_id)))
             if notes is not None:
-                db.execute("UPDATE sessions SET notes = ? WHERE day = ?", (notes, day))
+                db.execute("UPDATE sessions SET notes = ? WHERE id = ?", (notes, int(session_id)))
 
-    def sets(self) -> list[SetRow]:
+    def set_next_day_pain(self, day: date | str, pain: int, notes: str | None = None, *, profile: int = DEFAULT_PROFILE) -> None:
+        """Next-day pain for the single sets of ``day`` (the per-day row)."""
+        day = day if isinstance(day, str) else day.isoformat()
+        pain = _pain(pain, "next-day pain")
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO sessions (profile_id, day, kind) VALUES (?, ?, 'day')", (int(profile), day))
+            db.execute("UPDATE sessions SET next_day_pain = ? WHERE profile_id = ? AND day = ? AND kind = 'day'",
+                       (pain, int(profile), day))
+            if notes is not None:
+                db.execute("UPDATE sessions SET notes = ? WHERE profile_id = ? AND day = ? AND kind = 'day'",
+                           (notes, int(profile), day))
+
+    # -- reading ----------------------------------------------------------------------------
+    def sets(self, profile: int | None = None) -> list[SetRow]:
+        """Every set, oldest first; of one profile, or of all when ``profile`` is None."""
+        where, args = (" WHERE s.profile_id = ?", (int(profile),)) if profile is not None else ("", ())
+        with self._connect() as db:
+            rows = db.execute(_SET_SELECT + where + " ORDER BY t.created_at, t.id", args).fetchall()
+        return [SetRow(*row) for row in rows]
+
+    def sessions(self, profile: int = DEFAULT_PROFILE) -> list[SessionRow]:
+        """The profile's sessions, oldest first, with their pain (a per-day row: lowest before, highest after)."""
         with self._connect() as db:
             rows = db.execute(
-                "SELECT sets.id, sessions.day, created_at, source, drill, clip, rep_count, good_count, flagged_count,"
-                " unassessed_count, pain_before, pain_after, next_day_pain, sets.notes, sessions.notes"
-                " FROM sets JOIN sessions ON sessions.id = sets.session_id ORDER BY created_at, sets.id"
+                "SELECT s.id, s.profile_id, s.day, s.kind, s.started_at, s.plan_week, s.phase,"
+                " COALESCE(s.pain_before, MIN(t.pain_before)), COALESCE(s.pain_after, MAX(t.pain_after)),"
+                " s.two_hours_pain, s.next_day_pain, s.notes, COUNT(t.id), COALESCE(GROUP_CONCAT(DISTINCT t.drill), ''),"
+                " COALESCE(SUM(t.rep_count), 0), COALESCE(SUM(t.good_count), 0),"
+                " COALESCE(SUM(t.good_count + t.flagged_count), 0)"
+                " FROM sessions s LEFT JOIN sets t ON t.session_id = s.id WHERE s.profile_id = ?"
+                " GROUP BY s.id ORDER BY s.day, COALESCE(s.started_at, ''), s.id",
+                (int(profile),),
             ).fetchall()
-        return [SetRow(*row) for row in rows]
+        return [SessionRow(*r[:13], tuple(sorted(filter(None, r[13].split(",")))), *r[14:]) for r in rows]
+
+    def outcomes(self, drill: str, profile: int = DEFAULT_PROFILE) -> list[Outcome]:
+        """Per session in which ``drill`` was done: the pain ratings and the share done with good form."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT s.day, COALESCE(s.pain_before, (SELECT MIN(pain_before) FROM sets WHERE session_id = s.id)),"
+                " COALESCE(s.pain_after, (SELECT MAX(pain_after) FROM sets WHERE session_id = s.id)), s.next_day_pain,"
+                " SUM(t.good_count), SUM(t.good_count + t.flagged_count), SUM(t.duration_s), SUM(t.in_line_s)"
+                " FROM sessions s JOIN sets t ON t.session_id = s.id WHERE s.profile_id = ? AND t.drill = ?"
+                " GROUP BY s.id ORDER BY s.day, s.id",
+                (int(profile), drill),
+            ).fetchall()
+        out = []
+        for day, before, after, morning, good, assessed, held, in_line in rows:
+            share = good / assessed if assessed else (in_line / held if held and in_line is not None else None)
+            out.append(Outcome(date.fromisoformat(day), before, after, morning, share))
+        return out
 
     def reps(self, set_id: int) -> list[dict[str, Any]]:
         with self._connect() as db:
             db.row_factory = sqlite3.Row
             return [dict(r) for r in db.execute("SELECT * FROM reps WHERE set_id = ? ORDER BY idx", (set_id,))]
 
-    def export_csv(self) -> str:
+    def export_csv(self, profile: int | None = None) -> str:
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(EXPORT_COLUMNS)
-        for row in self.sets():
+        for row in self.sets(profile):
             w.writerow([getattr(row, c) for c in EXPORT_COLUMNS])
         return buf.getvalue()
-
-
-def _num(v: float | None) -> float | None:
-    return v if v is not None and v == v else None
