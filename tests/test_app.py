@@ -226,10 +226,11 @@ def test_history_renders_sets_pain_rule_and_csv(tmp_path: Path, media: dict[str,
     exported = list(csv.DictReader(io.StringIO(media["formcheck_training_log.csv"].decode())))
     assert [r["pain_after"] for r in exported] == ["3", "5", "2"] and exported[1]["clip"] == "a.mp4"
 
-    # Next-day pain for the last day, through the form.
-    at.selectbox[0].set_value("2026-11-04")
-    at.slider[0].set_value(1)
-    at.button[0].click().run()
+    # Next-morning pain for the last day's sets, through the follow-up form.
+    last_day = next(s.id for s in log.sessions() if s.day == "2026-11-04")
+    at.selectbox(key="follow_session").set_value(last_day)
+    at.select_slider(key="follow_morning").set_value(1)
+    next(b for b in at.button if b.label == "Save").click().run()
     _no_errors(at)
     assert [r.next_day_pain for r in log.sets()] == [2, 2, 1]
 
@@ -306,6 +307,10 @@ def test_live_stop_keeps_the_set_and_saves_it_to_the_log(streamer: FakeStreamer,
     at.text_input(key="live_log-notes").input("first try")
     at.button[0].click().run()  # the form's submit button
     _no_errors(at)
+    assert TrainingLog(tmp_path / "log.sqlite").sets() == [] and any("no reps" in i.value for i in at.info)  # 90 frames: no rep
+    at.checkbox(key="live_log-keep-empty").check()  # the patient chooses to keep it
+    at.button[0].click().run()
+    _no_errors(at)
     rows = TrainingLog(tmp_path / "log.sqlite").sets()
     assert len(rows) == 1 and rows[0].source == "live" and rows[0].pain_after == 2 and rows[0].set_notes == "first try"
     at.run()
@@ -318,3 +323,4 @@ def test_app_shell_runs_the_default_page(streamer: FakeStreamer) -> None:
     _no_errors(at)
     assert at.title[0].value == "Live coaching"
     assert at.sidebar.text_input[0].value.endswith("log.sqlite")
+    assert at.sidebar.selectbox(key="profile_id").value == 1  # the default patient

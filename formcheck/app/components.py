@@ -10,12 +10,13 @@ import streamlit as st
 
 from formcheck.core.drills import DRILLS
 from formcheck.errors import FormcheckError
-from formcheck.edges.log import PAIN_LIMIT, TrainingLog, default_path
+from formcheck.edges.log import DEFAULT_PROFILE, PAIN_LIMIT, Profile, TrainingLog, default_path
 from formcheck.outputs.printable import VERDICT_LABEL
 from formcheck.outputs.tables import rep_reasons
 from formcheck.core.report import SessionReport
 
 LOG_KEY = "log_path"
+PROFILE_KEY = "profile_id"  # the patient chosen in the sidebar, shared by every page
 DRILL_LABELS = {"auto": "Recognise automatically", "hinge": "Hip hinge", "squat": "Box squat", "bird-dog": "Bird dog"}
 DRILL_OPTIONS = ("auto", *DRILLS)
 REMOTE_NOTE = (
@@ -36,7 +37,37 @@ def sidebar() -> None:
         st.text_input(
             "Training log file", key=LOG_KEY, help="A local SQLite file. Default: $FORMCHECK_LOG or your user data folder."
         )
+        _profile_select()
         st.caption("🔒 Everything runs on this computer: no video, pose or log data leaves it.")
+
+
+def _profile_select() -> None:
+    log = open_log(quiet=True)
+    if log is None:
+        return
+    names = {p.id: p.name for p in log.profiles()}
+    if st.session_state.get(PROFILE_KEY) not in names:
+        st.session_state[PROFILE_KEY] = DEFAULT_PROFILE if DEFAULT_PROFILE in names else next(iter(names))
+    st.selectbox("Patient", list(names), format_func=names.get, key=PROFILE_KEY,
+                 help="Plans and training logs are kept per patient. Add a patient on the Plan page.")
+
+
+def profile_id() -> int:
+    """The patient chosen in the sidebar (the default profile until one is chosen)."""
+    return int(st.session_state.get(PROFILE_KEY, DEFAULT_PROFILE))
+
+
+def choose_profile(profile: int) -> None:
+    """Make ``profile`` the current patient (call before the sidebar is drawn, e.g. from a callback)."""
+    st.session_state[PROFILE_KEY] = int(profile)
+
+
+def current_profile(log: TrainingLog) -> Profile:
+    """The chosen patient's profile; the default one when the choice is not in this log."""
+    try:
+        return log.profile(profile_id())
+    except FormcheckError:
+        return log.profile(DEFAULT_PROFILE)
 
 
 def drill_select(key: str, *, disabled: bool = False) -> str:
@@ -45,11 +76,12 @@ def drill_select(key: str, *, disabled: bool = False) -> str:
     return drill or "auto"
 
 
-def open_log() -> TrainingLog | None:
+def open_log(*, quiet: bool = False) -> TrainingLog | None:
     try:
         return TrainingLog(log_path())
     except FormcheckError as exc:
-        st.error(str(exc))
+        if not quiet:
+            st.error(str(exc))
         return None
 
 
@@ -133,6 +165,7 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str) ->
             help=f"The rule: during exercise at most {PAIN_LIMIT}/10, back to your usual level by the next day.",
         )
         notes = st.text_input("Note", key=f"{key}-notes", placeholder="how it felt, load, anything unusual")
+        keep_empty = not report.reps and st.checkbox("No reps were counted: save this set anyway", key=f"{key}-keep-empty")
         submitted = st.form_submit_button("Save set")
     if not submitted:
         return None
@@ -140,9 +173,13 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str) ->
     if log is None:
         return None
     try:
-        set_id = log.add_set(report, source=source, clip=clip, pain_before=before, pain_after=after, notes=notes)
+        set_id = log.add_set(report, source=source, clip=clip, pain_before=before, pain_after=after, notes=notes,
+                             profile=current_profile(log).id, keep_empty=bool(keep_empty))
     except FormcheckError as exc:
         st.error(str(exc))
+        return None
+    if set_id is None:
+        st.info("This set has no reps, so it was not saved to the training log.")
         return None
     if after > PAIN_LIMIT:
         st.warning(

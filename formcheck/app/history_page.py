@@ -1,38 +1,19 @@
 """History: the training log over time, with the pain rule made visible.
 
 The rule (from the seed article): pain during exercise at most 3/10, and back to the usual
-level by the next day. Each set gets a ✓/✗ for it; next-day pain is entered per day.
+level by the next day. Each set gets a ✓/✗ for it. The status of the last session comes first;
+pain two hours later and the next morning is entered per session; with a saved plan, the
+page shows the sessions done against those planned, per week (``followups``).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import streamlit as st
 
-from formcheck.app import components
+from formcheck.app import components, followups
 from formcheck.app.charts import RULE_COLUMN, pain_chart, progress_chart, sets_frame
 from formcheck.errors import FormcheckError
-from formcheck.edges.log import PAIN_LIMIT, TrainingLog
-
-
-def _next_day_form(log: TrainingLog, days: list[str]) -> None:
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    default = days.index(yesterday) if yesterday in days else len(days) - 1
-    with st.form("next_day"):
-        st.markdown("**How did your back feel the next day?**")
-        c1, c2 = st.columns([1, 2])
-        day = c1.selectbox("Training day", days, index=default)
-        pain = c2.slider("Next-day pain (0–10)", 0, 10, 0, help="Compare with your usual level, i.e. pain before the set.")
-        notes = st.text_input("Note for that day", placeholder="stiff in the morning, fine after walking…")
-        if st.form_submit_button("Save next-day pain"):
-            try:
-                log.set_next_day_pain(day, pain, notes or None)
-            except FormcheckError as exc:
-                st.error(str(exc))
-            else:
-                st.success(f"Saved next-day pain {pain}/10 for {day}.")
-                st.rerun()
+from formcheck.edges.log import PAIN_LIMIT
 
 
 def render() -> None:
@@ -40,12 +21,16 @@ def render() -> None:
     log = components.open_log()
     if log is None:
         return
+    profile = components.current_profile(log).id
     st.caption(f"Training log: `{log.path}`")
     try:
-        rows = log.sets()
+        rows = log.sets(profile)
+        sessions = log.sessions(profile)
+        plan = log.plan(profile)
     except FormcheckError as exc:
         st.error(str(exc))
         return
+    followups.status_banner(sessions)  # the pain rule first: is the back back to its usual level?
     if not rows:
         st.info("No sets logged yet. Save a set from the Live or Review page and it appears here.")
         return
@@ -78,7 +63,8 @@ def render() -> None:
             "when": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )
-    _next_day_form(log, days)
+    followups.follow_up_form(log, sessions)
+    followups.adherence_section(plan, sessions)
 
     with st.expander("Reps of one set"):
         labels = {int(r.id): f"{r.created_at} · {r.drill} · {r.rep_count} reps" for r in reversed(rows)}
@@ -88,7 +74,7 @@ def render() -> None:
 
     st.download_button(
         "Export the log (CSV)",
-        data=log.export_csv(),
+        data=log.export_csv(profile),
         file_name="formcheck_training_log.csv",
         mime="text/csv",
         on_click="ignore",
