@@ -100,6 +100,7 @@ def test_a_guided_session_is_one_row_with_its_sets_pain_and_follow_ups(log: Trai
     sets = [r for r in log.sets() if r.session_id == sid]
     assert [r.target for r in sets] == ["2 × 8 reps per side", "2 × 20 s per side", "1 × 10 min"]
     assert sets[2].duration_s == 600 and sets[0].session_kind == "guided"
+    assert (sets[0].pain_before, sets[0].pain_after, sets[0].within_pain_rule) == (2, 3, True)  # the session's ratings
 
     log.set_follow_up(sid, two_hours=2)
     log.set_follow_up(sid, next_morning=4, notes="stiff")

@@ -39,7 +39,8 @@ MAX_NAME = 60
 
 _SET_SELECT = (
     "SELECT t.id, s.day, t.created_at, t.source, t.drill, t.clip, t.rep_count, t.good_count, t.flagged_count,"
-    " t.unassessed_count, t.pain_before, t.pain_after, s.next_day_pain, t.notes, s.notes,"
+    " t.unassessed_count, COALESCE(t.pain_before, s.pain_before), COALESCE(t.pain_after, s.pain_after),"  # a guided set: its session's
+    " s.next_day_pain, t.notes, s.notes,"
     " s.id, s.profile_id, p.name, s.kind, t.target, t.duration_s, t.in_line_s, s.two_hours_pain"
     " FROM sets t JOIN sessions s ON s.id = t.session_id JOIN profiles p ON p.id = s.profile_id"
 )
