@@ -59,111 +59,105 @@ def match_reps(found: list[Rep], truth: list[dict[str, Any]], tolerance_s: float
     return pairs
 
 
-def find_bottoms(t: np.ndarray, hip: np.ndarray, min_peak: float = 40.0, min_drop: float = 20.0) -> list[int]:
-    """Indices of deep bends in a hip-flexion series, with no set-up needed (real clips).
-
-    Peaks with hysteresis: a bend counts when it is at least ``min_peak`` deep and the
-    signal falls ``min_drop`` below it afterwards (or the clip ends there, as deadlift
-    clips often do); the next bend must first rise ``min_drop`` above the trough between.
-    """
-    peaks: list[int] = []
-    top: int | None = None
-    low = math.inf
-    for i, v in enumerate(hip):
-        if not math.isfinite(v):
-            continue
-        if top is None:
-            if v >= low + min_drop or (low == math.inf):
-                top = i
-            low = min(low, v)
-            continue
-        if v > hip[top]:
-            top = i
-        elif v < hip[top] - min_drop:
-            if hip[top] >= min_peak:
-                peaks.append(top)
-            top, low = None, v
-    if top is not None and hip[top] >= min_peak:
-        peaks.append(top)
-    return peaks
-
-
-def window_median(series: dict[str, np.ndarray], key: str, i: int, half_s: float = 0.25) -> float:
-    t, v = series["t"], series[key]
-    sel = (np.abs(t - t[i]) <= half_s) & np.isfinite(v)
-    return float(np.median(v[sel])) if sel.any() else math.nan
-
-
 # -- real clips ------------------------------------------------------------------------------
+# Only the product's own verdicts are scored: each clip goes through ``analyze_clip`` (the
+# code path of ``formcheck analyze``, uploads and batch) and is read back from report.json.
 def evaluate_real(folder: Path, out: Path, settings: Settings, pose: PoseOptions) -> dict[str, Any]:
     labels_path = folder / "labels.tsv"
     if not labels_path.exists():
         raise FormcheckError(f"{folder} has no labels.tsv.")
     rows = list(csv.DictReader(labels_path.open(), delimiter="\t"))
-    results, bends = [], []
+    results = []
     for row in rows:
         clip = folder / row["file"]
         try:
-            report = analyze_clip(clip, out / clip.stem, settings=settings, pose=pose, write_video=False)
+            analyze_clip(clip, out / clip.stem, settings=settings, pose=pose, write_video=False)
         except FormcheckError as exc:
             results.append({"file": row["file"], "error": str(exc)})
             continue
-        s = report.series
-        bottoms = find_bottoms(s["t"], s["hip_deg"])
-        curves = [window_median(s, "lumbar_curvature", i) for i in bottoms]
-        judged = [c for c in curves if math.isfinite(c)]
-        peak = max(judged) if judged else math.nan
-        label = row["back_rounding"].strip().lower()
-        if label in ("yes", "no") and judged:
-            bends += [(c, label == "yes", row["file"]) for c in judged]
-        results.append(
-            {
-                "file": row["file"],
-                "exercise": row["exercise"],
-                "view": row["view"],
-                "label_reps": row["reps_counted"],
-                "label_rounding": label,
-                "drill": report.drill,
-                "reps": report.summary["rep_count"],
-                "verdicts": "".join(r.verdict[0] for r in report.reps) or "-",
-                "bends": len(bottoms),
-                "bends_judged": len(judged),
-                "max_bend_curvature": peak,
-                "flag_by_abs_threshold": (peak >= settings.lumbar_abs_threshold) if judged else None,
-                "not_assessable": "; ".join(report.reasons),
-            }
-        )
-    by_clip: dict[str, tuple[float, bool]] = {}
-    for c, y, f in bends:
-        by_clip[f] = (max(c, by_clip.get(f, (-math.inf, y))[0]), y)
-    summary = {
-        "bend_auc": roc_auc([c for c, _, _ in bends], [y for _, y, _ in bends]),
-        "clip_auc": roc_auc([c for c, _ in by_clip.values()], [y for _, y in by_clip.values()]),
-        "bends": len(bends),
-        "rounded_bends": sum(y for _, y, _ in bends),
-    }
-    return {"clips": results, "summary": summary}
+        report = json.loads((out / clip.stem / "report.json").read_text())
+        results.append(real_clip_row(row, report))
+    return {"clips": results, "summary": real_summary(results)}
 
+
+def real_clip_row(label: dict[str, str], report: dict[str, Any]) -> dict[str, Any]:
+    """One labelled clip against what its report.json says."""
+    reps = report["reps"]
+    judged = [r for r in reps if r["metrics"].get("lumbar_curvature") is not None]
+    curves = [r["metrics"]["lumbar_curvature"] for r in judged]
+    rounded = any(f["code"] == "lumbar_flexion" for r in reps for f in r["faults"])
+    summary = report["summary"]
+    return {
+        "file": label["file"],
+        "exercise": label["exercise"],
+        "view": label["view"],
+        "label_reps": label["reps_counted"],
+        "label_rounding": label["back_rounding"].strip().lower(),
+        "drill": report["drill"],
+        "reps": summary["rep_count"],
+        "full": summary.get("full_count", summary["rep_count"]),
+        "partial": summary.get("partial_count", 0),
+        "verdicts": "".join(r["verdict"][0] for r in reps) or "-",
+        "judged": len(judged),
+        "lumbar_score": max(curves) if curves else None,
+        "clip_verdict": ("rounded" if rounded else "neutral") if judged else None,
+        "why_no_verdict": "; ".join(report["assessable"]["reasons"]) or "; ".join(report.get("warnings", [])),
+    }
+
+
+def real_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Clip verdicts and scores against the labels (clips labelled yes/no only)."""
+    scored = [r for r in rows if "error" not in r and r["label_rounding"] in ("yes", "no")]
+    judged = [r for r in scored if r["clip_verdict"] is not None]
+    pos = [r for r in judged if r["label_rounding"] == "yes"]
+    neg = [r for r in judged if r["label_rounding"] == "no"]
+    sens = sum(r["clip_verdict"] == "rounded" for r in pos) / len(pos) if pos else math.nan
+    spec = sum(r["clip_verdict"] == "neutral" for r in neg) / len(neg) if neg else math.nan
+    high_neutral = max((r["lumbar_score"] for r in neg), default=math.nan)
+    low_rounded = min((r["lumbar_score"] for r in pos), default=math.nan)
+    counted = [r for r in scored if _exact_count(r["label_reps"]) is not None]
+    return {
+        "clips": len(scored),
+        "clips_judged": len(judged),
+        "sensitivity": sens,
+        "specificity": spec,
+        "balanced_accuracy": (sens + spec) / 2,
+        "auc": roc_auc([r["lumbar_score"] for r in judged], [r["label_rounding"] == "yes" for r in judged]),
+        "highest_neutral": high_neutral,
+        "lowest_rounded": low_rounded,
+        "margin": low_rounded - high_neutral,
+        "count_exact": (sum(r["reps"] == _exact_count(r["label_reps"]) for r in counted), len(counted)),
+    }
+
+
+def _exact_count(label: str) -> int | None:
+    """The labelled rep count when the label gives one number ("10"), else None ("~3", "1-2")."""
+    text = label.strip()
+    return int(text) if text.isdigit() else None
 
 def print_real(result: dict[str, Any]) -> None:
-    print("\nReal clips against labels (bends: deep hinges found without a set-up; curvature: median at the bend)")
-    head = f"{'clip':26s} {'exercise':22s} {'view':8s} {'label reps':11s} {'rounded?':8s} {'drill':8s} {'reps':4s} {'verdicts':8s} {'bends':5s} {'max curve':9s} flag"
+    print("\nReal clips against labels: the product's own report.json (formcheck analyze)")
+    head = (f"{'clip':26s} {'exercise':22s} {'view':8s} {'label reps':11s} {'rounded?':8s} {'drill':8s} "
+            f"{'reps':4s} {'full+part':9s} {'verdicts':9s} {'score':6s} clip verdict")
     print(head)
     print("-" * len(head))
     for r in result["clips"]:
         if "error" in r:
             print(f"{r['file'][:26]:26s} error: {r['error']}")
             continue
-        flag = {True: "yes", False: "no", None: "n/a"}[r["flag_by_abs_threshold"]]
-        curve = f"{r['max_bend_curvature']:+.2f}" if math.isfinite(r["max_bend_curvature"]) else "  -  "
+        score = f"{r['lumbar_score']:+.2f}" if r["lumbar_score"] is not None else "  -  "
         print(
             f"{r['file'][:26]:26s} {r['exercise'][:22]:22s} {r['view'][:8]:8s} {r['label_reps'][:11]:11s} {r['label_rounding'][:8]:8s} "
-            f"{r['drill']:8s} {r['reps']:<4d} {r['verdicts'][:8]:8s} {r['bends_judged']}/{r['bends']:<3d} {curve:9s} {flag}"
-            + (f"  ({r['not_assessable']})" if r["not_assessable"] else "")
+            f"{r['drill']:8s} {r['reps']:<4d} {str(r['full']) + '+' + str(r['partial']):9s} {r['verdicts'][:9]:9s} {score:6s} "
+            + (r["clip_verdict"] or f"none ({r['why_no_verdict']})")
         )
     s = result["summary"]
-    print(f"\nROC AUC of the lumbar curvature, rounded vs neutral: per bend {s['bend_auc']:.2f} ({s['bends']} bends, "
-          f"{s['rounded_bends']} rounded); per clip (max bend) {s['clip_auc']:.2f}")
+    print(
+        f"\nClips labelled rounded/neutral: {s['clips']}, judged {s['clips_judged']}; clip verdicts: sensitivity {s['sensitivity']:.2f}, "
+        f"specificity {s['specificity']:.2f}, balanced accuracy {s['balanced_accuracy']:.2f}; lumbar score AUC {s['auc']:.2f}; "
+        f"highest neutral {s['highest_neutral']:+.2f}, lowest rounded {s['lowest_rounded']:+.2f} (margin {s['margin']:+.2f}); "
+        f"rep count exact on {s['count_exact'][0]}/{s['count_exact'][1]} clips with a single-number label"
+    )
 
 
 # -- lab -----------------------------------------------------------------------------------------

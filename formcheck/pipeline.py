@@ -33,6 +33,8 @@ from formcheck.edges.video import VideoReader, VideoWriter
 
 DEFAULT_MAX_SIDE = 960  # pose and annotation resolution; the back outline needs L ≳ 80 px
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
+# How the reps of a recorded clip are found (recorded with the annotated video it drew).
+CLIP_REPS = "whole-clip movements"
 
 
 @dataclass(frozen=True)
@@ -84,38 +86,47 @@ def analyze_clip(
     digest = file_digest(video)
     key = pose.key(digest)
     stored = _stored_poses(out, key)
-    analyzer = Analyzer(drill, settings)
+    reused = stored is not None
     annotated = out / "annotated.mp4"
     # What the existing annotated.mp4 was drawn with: thresholds change its colours and cues.
-    analysis = {"settings_digest": settings.digest(), "drill_requested": drill}
+    analysis = {"settings_digest": settings.digest(), "drill_requested": drill, "reps": CLIP_REPS}
     video_drawn_with = _previous_run(out).get("video") if annotated.exists() else None
 
     expected = max(1, -(-info.frame_count // pose.stride))  # frames 0, K, 2K, …: round up
     target = annotated if write_video else None
-    if stored is not None:
-        if target is not None and video_drawn_with == analysis:
-            target = None  # the existing annotated video already shows these results
-        if target is None:
-            reader.close()
-            for p in stored:
-                analyzer.push(p)
-        else:
-            with reader:
-                frames = prefetch(zip(reader, stored)) if overlap else zip(reader, stored)
-                _consume(frames, lambda fp: _Tagged(analyzer.push(fp[1]), fp[0].image), target, info.fps, expected, progress, overlap)
-    else:
-        if target is None:
-            annotated.unlink(missing_ok=True)  # drawn from other poses (another clip or pose setting)
-            video_drawn_with = None
+    # Pass 1, the live rules over every frame: the drills' signals for the whole clip (and
+    # the poses, when they are not stored yet).
+    first = Analyzer(drill, settings)
+    if stored is None:
+        annotated.unlink(missing_ok=True)  # drawn from other poses (another clip or pose setting)
+        video_drawn_with = None
         posed = _pose_stream(reader, key, out / "pose.npz", estimator, overlap)
-        _consume(posed, lambda pi: _Tagged(analyzer.push(pi[0]), pi[1]), target, info.fps, expected, progress, overlap)
+        _consume(posed, lambda pi: _Tagged(first.push(pi[0]), pi[1]), None, info.fps, expected, progress, overlap)
+        stored = PoseFile(out / "pose.npz")
+        reader = VideoReader(video, max_side=pose.max_side, stride=pose.stride) if target is not None else None
+    else:
+        for p in stored:
+            first.push(p)
+    # Pass 2: the same frames again, counting every movement the whole clip shows.
+    analyzer = Analyzer(drill, settings, plan=first.clip_plan())
+    if target is not None and video_drawn_with == analysis:
+        target = None  # the existing annotated video already shows these results
+    if target is None:
+        if reader is not None:
+            reader.close()
+        for p in stored:
+            analyzer.push(p)
+    else:
+        with reader:
+            frames = prefetch(zip(reader, stored)) if overlap else zip(reader, stored)
+            _consume(frames, lambda fp: _Tagged(analyzer.push(fp[1]), fp[0].image), target, info.fps, expected, None, overlap)
 
     report = analyzer.finish()
     report.clip = {
         "name": video.name,
         "digest": digest,
         "frames": report.frames,
-        "pose_reused": stored is not None,
+        "pose_reused": reused,
         "fps": round(info.fps, 3),
         "size": [info.width, info.height],
         "rotation": info.rotation,

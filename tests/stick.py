@@ -65,7 +65,7 @@ def _points(p: Pose2D) -> dict[str, np.ndarray]:
     pts["ear"] = ear
     pts["nose"] = ear + 0.1 * U * _dir(trunk_angle + p.neck + 90)
     for side, reach in zip(("left", "right"), p.arm_reach):
-        pts[f"wrist_{side}"] = shoulder + 0.55 * U * _dir(180 - reach) if p.quadruped else wrist_base
+        pts[f"wrist_{side}"] = shoulder + 0.55 * U * _dir(180 - reach) if (p.quadruped or reach) else wrist_base
         pts[f"elbow_{side}"] = (shoulder + pts[f"wrist_{side}"]) / 2
     for side, reach in zip(("left", "right"), p.leg_reach):
         if p.quadruped:
@@ -191,8 +191,11 @@ def squat_set(reps: list[dict], setup_s: float = 1.5) -> list[tuple[float, Pose2
     t = setup_s
     for r in reps:
         knee, hip = r.get("knee", 100.0), r.get("hip", 100.0)
-        mid = Pose2D(hip_flex=hip * 0.8, knee_flex=knee * 0.6, bulge=r.get("mid_bulge", 0.0))
-        bottom = Pose2D(hip_flex=hip, knee_flex=knee, bulge=r.get("bulge", 0.0), heel_lift=r.get("heel_lift", 0.0))
+        # Arms reach forward as the person sits back, as in a bodyweight or box squat (hands
+        # hanging to the knees with the trunk forward would be a deadlift).
+        arms = (r.get("arms", 80.0),) * 2
+        mid = Pose2D(hip_flex=hip * 0.8, knee_flex=knee * 0.6, bulge=r.get("mid_bulge", 0.0), arm_reach=arms)
+        bottom = Pose2D(hip_flex=hip, knee_flex=knee, bulge=r.get("bulge", 0.0), heel_lift=r.get("heel_lift", 0.0), arm_reach=arms)
         keys += [(t + 0.8, mid), (t + 1.3, bottom), (t + 1.7, bottom), (t + 2.8, stand), (t + 3.4, stand)]
         t += 3.4
     return keys

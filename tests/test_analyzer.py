@@ -19,7 +19,7 @@ def test_same_frames_live_or_from_a_file_give_identical_reports(tmp_path):
     replay_results = [replay.push(f) for f in PoseFile(tmp_path / "pose.npz")]
     a, b = live.finish().to_dict(), replay.finish().to_dict()
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-    assert a["summary"] == {"rep_count": 3, "good_count": 2, "flagged_count": 1, "unassessed_count": 0}
+    assert a["summary"] == {"rep_count": 3, "full_count": 3, "partial_count": 0, "good_count": 2, "flagged_count": 1, "unassessed_count": 0}
     assert [r.phase for r in live_results] == [r.phase for r in replay_results]
     assert [r.cue for r in live_results] == [r.cue for r in replay_results]
 

@@ -1,10 +1,7 @@
 import math
 
-import numpy as np
-import pytest
-
 from formcheck.core.drills.base import Rep
-from formcheck.evaluate import find_bottoms, match_reps, roc_auc
+from formcheck.evaluate import match_reps, real_clip_row, real_summary, roc_auc
 
 
 def test_roc_auc():
@@ -21,17 +18,35 @@ def test_match_reps_pairs_by_bottom_time_within_tolerance():
     assert [p[1].index if p[1] else None for p in pairs] == [1, None, 2]
 
 
-def test_find_bottoms_without_a_setup():
-    t = np.linspace(0, 10, 301)
-    hip = 60 + 40 * np.cos(2 * np.pi * t / 4)  # starts bent over, like a deadlift from the floor
-    idx = find_bottoms(t, hip)
-    assert [round(float(t[i])) for i in idx] == [0, 4, 8]
-    assert find_bottoms(t, np.full_like(t, 10.0)) == []
+def _report(curves: list[float | None], faults: list[bool], reps: int) -> dict:
+    return {
+        "drill": "hinge",
+        "summary": {"rep_count": reps, "full_count": reps, "partial_count": 0},
+        "assessable": {"value": True, "reasons": []},
+        "warnings": [],
+        "reps": [
+            {"verdict": "flagged" if bad else "good", "metrics": {"lumbar_curvature": c},
+             "faults": [{"code": "lumbar_flexion"}] if bad else []}
+            for c, bad in zip(curves, faults)
+        ],
+    }
 
 
-@pytest.mark.parametrize("n", [0, 1])
-def test_find_bottoms_handles_gaps(n):
-    t = np.linspace(0, 4, 121)
-    hip = 20 + 60 * np.sin(np.pi * t / 4)
-    hip[40:60] = np.nan
-    assert len(find_bottoms(t, hip)) == 1
+def _label(name: str, rounded: str, reps: str = "1") -> dict:
+    return {"file": name, "exercise": "deadlift", "view": "side", "reps_counted": reps, "back_rounding": rounded}
+
+
+def test_real_clips_are_scored_from_the_report_a_user_sees():
+    rows = [
+        real_clip_row(_label("a.mp4", "yes"), _report([0.45], [True], 1)),
+        real_clip_row(_label("b.mp4", "no", "2"), _report([0.1, 0.2], [False, False], 2)),
+        real_clip_row(_label("c.mp4", "no", "~3"), _report([0.32], [True], 1)),
+        real_clip_row(_label("d.mp4", "no"), _report([], [], 0)),  # no verdict: not counted as judged
+    ]
+    assert [r["clip_verdict"] for r in rows] == ["rounded", "neutral", "rounded", None]
+    s = real_summary(rows)
+    assert s["clips"] == 4 and s["clips_judged"] == 3
+    assert s["sensitivity"] == 1.0 and s["specificity"] == 0.5 and s["balanced_accuracy"] == 0.75
+    assert s["highest_neutral"] == 0.32 and s["lowest_rounded"] == 0.45
+    assert math.isclose(s["margin"], 0.13)
+    assert s["count_exact"] == (2, 3)  # "~3" is not an exact label; d counted 0 of 1

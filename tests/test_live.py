@@ -62,7 +62,7 @@ def test_counts_reps_draws_frames_and_speaks_each_cue_once() -> None:
     assert all(b - a in (0, 1) for a, b in zip(cue_ids, cue_ids[1:], strict=False))  # a new id only when a new cue starts
     assert 1 <= cue_ids[-1] <= 1 + len(frames) * 3 / 30 / 3  # never more than one per cooldown (3 s)
     report = live.finish()
-    assert report.summary == {"rep_count": 3, "good_count": 2, "flagged_count": 1, "unassessed_count": 0}
+    assert report.summary == {"rep_count": 3, "full_count": 3, "partial_count": 0, "good_count": 2, "flagged_count": 1, "unassessed_count": 0}
     assert est.closed and live.snapshot().finished
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from formcheck.errors import FormcheckError
 from formcheck.core.features import REASONS, FeatureExtractor, FrameFeatures
 from formcheck.core.frames import PoseFrame
 from formcheck.core.reps import Phase
+from formcheck.core.segment import ClipPlan, find_movements
 from formcheck.core.report import SERIES, SessionReport
 from formcheck.core.settings import Settings
 
@@ -60,23 +62,33 @@ class _Series:
         for name, column in self.columns.items():
             column.append(values.get(name, math.nan))
 
+    def array(self, name: str) -> np.ndarray:
+        return np.frombuffer(self.columns[name], dtype=np.float64)
+
 
 class Analyzer:
-    def __init__(self, drill: str = "auto", settings: Settings | None = None) -> None:
+    def __init__(self, drill: str = "auto", settings: Settings | None = None, plan: ClipPlan | None = None) -> None:
+        """``plan``: the reps of a recorded clip, found from the whole clip by a first pass
+        (``clip_plan``); without it reps are counted live, as frames arrive."""
         if drill != "auto" and drill not in DRILLS:
             raise FormcheckError(f"unknown drill {drill!r}; choose one of {', '.join([*DRILLS, 'auto'])}.")
         self.settings = settings or Settings()
         self.requested = drill
+        self.plan = plan
         self.features = FeatureExtractor(self.settings)
         names = list(DRILLS) if drill == "auto" else [drill]
-        self.drills: dict[str, Drill] = {name: DRILLS[name](self.settings) for name in names}
-        self.vote = DrillVote()
+        self.drills: dict[str, Drill] = {
+            name: DRILLS[name](self.settings, None if plan is None else plan.movements.get(name, [])) for name in names
+        }
+        self._signals: dict[str, array] = {name: array("d") for name in names}
+        self.vote = DrillVote(self.settings)
         self.cues = CueBoard(self.settings.cue_cooldown_s)
         self.series = _Series()
         self.frames = 0
         self.people_seen = 0
         self._blockers: Counter[str] = Counter()
         self._assessable_frames = 0
+        self._present_frames = 0
         self._first_t = math.nan
         self._last_t = math.nan
         self._last_hint: str | None = None
@@ -100,8 +112,11 @@ class Analyzer:
         self.people_seen = max(self.people_seen, f.people)
         self._blockers.update(f.blockers)
         self._assessable_frames += f.assessable
+        self._present_frames += f.present
 
         finished: dict[str, Rep | None] = {name: d.update(f) for name, d in self.drills.items()}
+        for name, d in self.drills.items():
+            self._signals[name].append(d.signal(f) if f.present else math.nan)
         if self.requested == "auto":
             self.vote.see_frame(f)
             if finished.get("hinge") is not None:
@@ -170,6 +185,33 @@ class Analyzer:
         return False
 
     # ------------------------------------------------------------------------------------
+    def clip_plan(self) -> ClipPlan:
+        """Every movement of each drill's signal over the whole clip seen so far.
+
+        A recorded clip is analysed twice: this streaming pass (the live rules) yields the
+        signals; a second ``Analyzer(plan=...)`` over the same frames counts these movements,
+        cut ones included, with the drills' own streaming judgement.
+        """
+        t = self.series.array("t")
+        s = self.settings
+        movements = {}
+        for name, d in self.drills.items():
+            min_depth, _ = d.counter_limits()
+            movements[name] = find_movements(
+                t, np.frombuffer(self._signals[name], dtype=np.float64), min_depth=min_depth,
+                enter_frac=s.rep_enter_frac, exit_frac=s.rep_exit_frac, min_duration_s=s.rep_min_duration_s,
+            )
+        return ClipPlan(movements)
+
+    def _why_no_reps(self, drill: Drill) -> str:
+        if self._present_frames == 0:
+            return "No reps were found: no person was seen in the clip."
+        if self._present_frames < 0.2 * self.frames:
+            return "No reps were found: the person was out of view most of the time."
+        if self.plan is None and drill.phase is Phase.SETUP:
+            return "No reps were found: reps count once you have held your start position still for a moment."
+        return f"No reps were found: the movement never went deep enough to be a {drill.label.lower()} rep."
+
     def finish(self) -> SessionReport:
         drill = self.active
         drill.finalize()
@@ -180,7 +222,7 @@ class Analyzer:
         if self.people_seen > 1:
             warnings.append("A second person was in view; formcheck followed one person. Ask others to step out of frame.")
         if self.frames and not drill.reps:
-            warnings.append("No reps were found.")
+            warnings.append(self._why_no_reps(drill))
         reasons = []
         if self._assessable_frames == 0:
             reasons = [REASONS[c][0] for c, _ in self._blockers.most_common() if c != "too_upright"][:3] or ["no frames"]
@@ -197,3 +239,15 @@ class Analyzer:
             series={k: np.frombuffer(v, dtype=np.float64) for k, v in self.series.columns.items()},
         )
 
+
+
+def analyse_recording(frames: Sequence[PoseFrame], drill: str = "auto", settings: Settings | None = None) -> SessionReport:
+    """A recorded clip's frames, analysed as the clip faces do: a live-rules pass for the
+    signals, then a pass that counts every movement the whole clip shows."""
+    first = Analyzer(drill, settings)
+    for p in frames:
+        first.push(p)
+    second = Analyzer(drill, settings, plan=first.clip_plan())
+    for p in frames:
+        second.push(p)
+    return second.finish()

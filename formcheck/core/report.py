@@ -15,7 +15,9 @@ import numpy as np
 
 from formcheck.core.drills.base import Rep
 
-SCHEMA_VERSION = 1
+# 2: reps a recorded clip cuts off are listed too ("full", "cut"); rep_count counts the completed
+# ones; full_count / partial_count; "headline"; per rep "lumbar_reference".
+SCHEMA_VERSION = 2
 # Per-frame series kept for plots (phase is an index into reps.Phase).
 SERIES = ("t", "hip_deg", "trunk_deg", "knee_deg", "neck_deg", "lumbar_curvature", "lumbar_score", "view_deg", "phase")
 
@@ -36,13 +38,35 @@ class SessionReport:
 
     @property
     def summary(self) -> dict[str, int]:
+        """Counts. ``rep_count`` is the reps completed in view (as a lifter counts them); a rep
+        the clip ends during is listed and judged, and counted in ``partial_count`` only."""
         verdicts = Counter(r.verdict for r in self.reps)
+        full = sum(r.full for r in self.reps)
         return {
-            "rep_count": len(self.reps),
+            "rep_count": sum(r.completed for r in self.reps),
+            "full_count": full,
+            "partial_count": len(self.reps) - full,
             "good_count": verdicts["good"],
             "flagged_count": verdicts["flagged"],
             "unassessed_count": verdicts["unassessed"],
         }
+
+    @property
+    def headline(self) -> str:
+        """The set in one plain sentence."""
+        judged = [r for r in self.reps if math.isfinite(r.metrics.get("lumbar_curvature", math.nan))]
+        rounded = [r for r in judged if any(f.code == "lumbar_flexion" for f in r.faults)]
+        if not self.reps:
+            return next((w for w in self.warnings if w.startswith("No reps")), "No reps were found.")
+        if not judged:
+            return "The lower back could not be judged in any rep" + (f": {self.reasons[0]}." if self.reasons else ".")
+        if len(judged) >= 2 and len(rounded) == len(judged):
+            return f"Every rep rounded: the lower back rounded in all {len(judged)} judged reps."
+        if len(judged) == 1:
+            return "The rep rounded the lower back." if rounded else "The back stayed neutral in the rep."
+        if rounded:
+            return f"{len(rounded)} of {len(judged)} judged reps rounded the lower back."
+        return f"The back stayed neutral in all {len(judged)} judged reps."
 
     def worst_rep(self) -> Rep | None:
         """The rep a therapist should look at first: most rounded among flagged, else any flagged."""
@@ -58,6 +82,7 @@ class SessionReport:
             "drill_source": self.drill_source,
             "assessable": {"value": self.assessable, "reasons": self.reasons},
             "summary": self.summary,
+            "headline": self.headline,
             "reps": [r.to_dict() for r in self.reps],
             "warnings": self.warnings,
             "clip": self.clip,

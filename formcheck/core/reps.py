@@ -35,6 +35,8 @@ class RepSpan:
     end_t: float
     peak: float
     base: float
+    cut: str | None = None  # recorded clips: "start", "end" or "both" when the clip cut the rep off
+    bottom_seen: bool = True  # the deepest point is inside the clip
 
     @property
     def depth(self) -> float:

@@ -54,6 +54,12 @@ class Settings:
     hinge_shallow_deg: float = _f(45.0, "deg", "hip flexion at the bottom below this is too shallow")
     hinge_knee_locked_deg: float = _f(5.0, "deg", "knee flexion below this at the bottom means locked knees")
     hinge_squat_ratio: float = _f(0.75, "knee/hip", "knee flexion over hip flexion above this is a squat, not a hinge")
+    hands_low_margin: float = _f(
+        0.15, "body lengths", "hands within this of knee height, or lower, at the bottom mark a deadlift (a hinge)"
+    )
+    deadlift_min_trunk_deg: float = _f(
+        45.0, "deg", "with the hands that low, a trunk leaning at least this far at the bottom is a deadlift, however bent the knees"
+    )
     neck_change_deg: float = _f(30.0, "deg", "head tipped more than this from its set-up angle to the trunk loses the head contact")
     # --- squat --------------------------------------------------------------------------
     squat_min_knee_deg: float = _f(40.0, "deg", "knee flexion a descent must reach to be a squat rep")
@@ -63,7 +69,9 @@ class Settings:
     squat_rel_threshold: float = _f(0.08, "curvature", "squats: rise over the person's better reps that counts as butt wink (the trunk is more upright, so rounding bends the outline less)")
     heel_lift_frac: float = _f(0.15, "of body length", "heel rising this much above its set-up height is a heel lift")
     # --- bird dog -----------------------------------------------------------------------
-    birddog_min_reach_deg: float = _f(50.0, "deg", "arm raised this far from hanging counts as a reach")
+    birddog_min_reach_deg: float = _f(
+        40.0, "deg", "arm raised this far from hanging counts as a reach (a real reach filmed close read 50°)"
+    )
     birddog_expected_range_deg: float = _f(85.0, "deg", "assumed reach until the person's own reps are seen")
     birddog_too_high_deg: float = _f(20.0, "deg", "arm or leg more than this above level is reaching too high")
     birddog_lumbar_threshold: float = _f(0.14, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding")

@@ -16,8 +16,11 @@ import numpy as np
 
 from formcheck.core.features import REASONS, FrameFeatures
 from formcheck.core.reps import Phase, RepCounter, RepSpan
+from formcheck.core.segment import Movement, PlannedCounter
 from formcheck.core.settings import Settings
 
+# Said when a rep could only be held against the general limit (one rep, nothing to compare with).
+NO_BASELINE = "Judged against the general limit only: there were no other reps of yours to compare with."
 HISTORY_S = 40.0  # longest rep we can judge in full; older frames are dropped (flat memory)
 CONTACTS = ("head", "midback", "sacrum")
 
@@ -44,6 +47,18 @@ class Rep:
     metrics: dict[str, float] = field(default_factory=dict)
     side: str | None = None
     unassessed_reasons: list[str] = field(default_factory=list)
+    cut: str | None = None  # "start" / "end" / "both": the clip began or ended during this rep
+    bottom_seen: bool = True  # False: the clip cut off the deepest point; judged where deepest in view
+    lumbar_reference: str = ""  # what the back was compared with: own_reps | start_position | absolute_only
+
+    @property
+    def full(self) -> bool:
+        return self.cut is None
+
+    @property
+    def completed(self) -> bool:
+        """The return to the start is in view: the rep counts (a lifter counts lockouts)."""
+        return self.cut not in ("end", "both")
 
     def settle_verdict(self) -> None:
         """Flagged if any fault; else unassessed if the back could not be judged; else good."""
@@ -64,6 +79,12 @@ class Rep:
             "faults": [f.to_dict() for f in self.faults],
             "metrics": {k: _round(v) for k, v in self.metrics.items()},
         }
+        d["full"] = self.cut is None
+        if self.cut is not None:
+            d["cut"] = self.cut
+            d["bottom_seen"] = self.bottom_seen
+        if self.lumbar_reference:
+            d["lumbar_reference"] = self.lumbar_reference
         if self.side is not None:
             d["side"] = self.side
         if self.unassessed_reasons:
@@ -92,12 +113,16 @@ class Drill:
         "Lower back rounded: the dowel lost the sacrum / mid-back contact. Hinge at the hips and keep the back long."
     )
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, movements: list[Movement] | None = None) -> None:
+        """``movements``: a recorded clip's reps found from the whole clip (``segment``);
+        None counts live, as frames arrive."""
         self.s = settings
         self.history: deque[FrameFeatures] = deque()
         self.rest: deque[FrameFeatures] = deque(maxlen=150)  # start-position frames: baselines
         self.reps: list[Rep] = []
-        self.counter = self.make_counter()
+        self.counter: RepCounter | PlannedCounter = (
+            self.make_counter() if movements is None else PlannedCounter(movements, min_depth=self.counter_limits()[0])
+        )
         self._recent_curv: deque[float] = deque(maxlen=7)
         self._reps_baseline = math.nan
 
@@ -152,7 +177,10 @@ class Drill:
         span = self.counter.update(f.t, value, ready)
         if span is None:
             return None
-        rep = Rep(index=len(self.reps) + 1, start_s=span.start_t, bottom_s=span.bottom_t, end_s=span.end_t)
+        rep = Rep(
+            index=len(self.reps) + 1, start_s=span.start_t, bottom_s=span.bottom_t, end_s=span.end_t,
+            cut=span.cut, bottom_seen=span.bottom_seen,
+        )
         frames = [g for g in self.history if span.start_t <= g.t <= span.end_t]
         self.judge(rep, span, frames)
         rep.metrics.setdefault("duration_s", span.end_t - span.start_t)
@@ -175,7 +203,8 @@ class Drill:
 
     def lumbar_baseline(self, reps: list[Rep] | None = None) -> float:
         """The person's own back curve: lower quartile of their reps that were not rounded."""
-        curves = [r.metrics.get("lumbar_curvature", math.nan) for r in (self.reps if reps is None else reps)]
+        # A rep whose bottom the clip cut off was read above its real bottom: no reference.
+        curves = [r.metrics.get("lumbar_curvature", math.nan) for r in (self.reps if reps is None else reps) if r.bottom_seen]
         curves = [c for c in curves if math.isfinite(c) and c < self.s.lumbar_abs_threshold]
         return float(np.percentile(curves, 25)) if curves else math.nan
 
@@ -205,15 +234,19 @@ class Drill:
             rep.metrics["lumbar_flexion_score"] = math.nan
             rep.unassessed_reasons = reasons
             return
+        if not rep.bottom_seen:
+            baseline = math.nan  # read above the real bottom: only a plainly rounded back tells
         reference = baseline if math.isfinite(baseline) else 0.0
         rep.metrics["lumbar_flexion_score"] = curvature - reference
         rep.metrics["lumbar_baseline"] = baseline
+        rep.lumbar_reference = "own_reps" if math.isfinite(baseline) else "absolute_only"
         rep.faults = [f for f in rep.faults if f.code != "lumbar_flexion"]
         if not self.rounded(curvature, baseline):
             return
         if curvature >= self.s.lumbar_abs_threshold:
+            alone = "" if math.isfinite(baseline) else " " + NO_BASELINE
             rep.faults.append(
-                Fault("lumbar_flexion", self.lumbar_message, curvature, self.s.lumbar_abs_threshold)
+                Fault("lumbar_flexion", self.lumbar_message + alone, curvature, self.s.lumbar_abs_threshold)
             )
         else:
             rep.faults.append(

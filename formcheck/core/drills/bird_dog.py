@@ -120,6 +120,7 @@ class BirdDog(Drill):
         change = curvature - reference
         rep.metrics["lumbar_flexion_score"] = change
         rep.metrics["lumbar_baseline"] = baseline
+        rep.lumbar_reference = "start_position" if math.isfinite(baseline) else "absolute_only"
         limit = self.s.birddog_lumbar_threshold
         if change >= limit:
             rep.faults.append(Fault("lumbar_flexion", self.lumbar_message, change, limit))

@@ -6,7 +6,30 @@ import math
 
 from formcheck.core.drills.base import Drill, Fault, Rep, median
 from formcheck.core.features import FrameFeatures
+from formcheck.core.landmarks import L
 from formcheck.core.reps import RepSpan
+from formcheck.core.settings import Settings
+
+
+def hands_below_knee(f: FrameFeatures) -> float:
+    """How far the wrists hang below the knees, in body lengths (image y points down).
+
+    A deadlift's hands hold the weight at the knees or lower; a squat's are up at the
+    chest or on a bar: this tells a deadlift from a squat when the knees bend alike.
+    """
+    if f.points is None or not math.isfinite(f.length_px) or f.length_px <= 0:
+        return math.nan
+    wrist = f.points[[L.LEFT_WRIST, L.RIGHT_WRIST], 1].mean()
+    knee = f.points[[L.LEFT_KNEE, L.RIGHT_KNEE], 1].mean()
+    return float((wrist - knee) / f.length_px)
+
+
+def deadlift_bottom(metrics: dict[str, float], s: Settings) -> bool:
+    """Hands at the knees or lower with the trunk well forward: a deadlift from the floor,
+    where bent knees are right (it is not a squat)."""
+    return metrics.get("hands_below_knee", math.nan) >= -s.hands_low_margin and (
+        metrics.get("trunk_inclination_deg", math.nan) >= s.deadlift_min_trunk_deg
+    )
 
 
 class Hinge(Drill):
@@ -32,6 +55,7 @@ class Hinge(Drill):
             trunk_inclination_deg=median([g.trunk_deg for g in bottom]),
             knee_flexion_deg=knee,
             neck_change_deg=neck - neck0,
+            hands_below_knee=median([hands_below_knee(g) for g in bottom]),
         )
         curvature, reasons = self.spine_at(bottom)
         self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
@@ -50,7 +74,7 @@ class Hinge(Drill):
             rep.faults.append(
                 Fault("knees_locked", "Knees locked straight: keep a soft bend in the knees.", knee, s.hinge_knee_locked_deg)
             )
-        elif hip > 0 and knee / hip > s.hinge_squat_ratio:
+        elif hip > 0 and knee / hip > s.hinge_squat_ratio and not deadlift_bottom(rep.metrics, s):
             rep.faults.append(
                 Fault(
                     "squatting",

@@ -3,7 +3,9 @@
 All three drill analysers run side by side on the same features (they are cheap); this
 vote picks whose reading to report. All fours in the start position means bird dog; for
 standing drills each finished rep votes by how much the knees bent for the hips: a hinge
-bends the hips with soft knees, a squat bends both about equally.
+bends the hips with soft knees, a squat bends both about equally. A deadlift from the
+floor (barbell, hex bar, kettlebell) bends the knees almost as much as a squat, but its
+hands hang to the knees or below, where a squat's are up at the chest or on a bar.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import math
 from collections import Counter
 
 from formcheck.core.drills.base import Rep
+from formcheck.core.drills.hinge import deadlift_bottom
 from formcheck.core.features import FrameFeatures
+from formcheck.core.settings import Settings
 
-SQUAT_KNEE_HIP_RATIO = 0.6  # hinge ≈ 0.1–0.35, squat ≈ 0.8–1.2 on lab and real clips
 ALL_FOURS_S = 1.5  # this long on all fours settles it as a bird dog
 
 
 class DrillVote:
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
         self.votes: Counter[str] = Counter()
         self._all_fours = 0.0  # seconds seen on all fours / standing
         self._standing = 0.0
@@ -39,7 +43,8 @@ class DrillVote:
         """A rep finished by the standing counters (hip-driven); vote by its knee/hip ratio."""
         hip, knee = rep.metrics.get("hip_flexion_deg", math.nan), rep.metrics.get("knee_flexion_deg", math.nan)
         if math.isfinite(hip) and math.isfinite(knee) and hip > 0:
-            self.votes["squat" if knee / hip >= SQUAT_KNEE_HIP_RATIO else "hinge"] += 1
+            squat = knee / hip >= self.s.hinge_squat_ratio and not deadlift_bottom(rep.metrics, self.s)
+            self.votes["squat" if squat else "hinge"] += 1
 
     @property
     def decision(self) -> str | None:
