@@ -32,7 +32,7 @@ Progress = Callable[[int, int], None]
 
 # summary columns, in order (summary.csv header; summary.json rows carry the same keys)
 ROW_FIELDS = (
-    "clip", "clip_id", "status", "drill", "rep_count", "good_count", "flagged_count", "unassessed_count",
+    "clip", "clip_id", "status", "drill", "rep_count", "full_count", "partial_count", "good_count", "flagged_count", "unassessed_count",
     "duration_s", "frames", "seconds", "error",
 )  # fmt: skip
 

@@ -69,7 +69,7 @@ def totals(rows: Sequence[Row], wall_s: float) -> dict[str, Any]:
     return {
         "clips": len(rows),
         **{status: sum(r["status"] == status for r in rows) for status in ("ok", "skipped", "failed")},
-        **{k: total(k) for k in ("rep_count", "good_count", "flagged_count", "unassessed_count", "frames")},
+        **{k: total(k) for k in ("rep_count", "full_count", "partial_count", "good_count", "flagged_count", "unassessed_count", "frames")},
         "duration_s": round(total("duration_s"), 3),
         "clip_seconds": round(total("seconds", [r for r in rows if r["status"] != "skipped"]), 3),
         "wall_s": round(wall_s, 3),

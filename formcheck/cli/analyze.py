@@ -52,8 +52,10 @@ def print_summary(report, out: Path) -> None:  # report: SessionReport
     from formcheck.outputs.tables import rep_reasons
 
     s = report.summary
-    print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {s['rep_count']} reps — "
+    partial = f" ({s['full_count']} full, {s['partial_count']} partial)" if s["partial_count"] else ""
+    print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {s['rep_count']} reps{partial} — "
           f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable")
+    print(f"  {report.headline}")
     for rep in report.reps:
         why = rep_reasons(rep)
         side = f" ({rep.side})" if rep.side else ""

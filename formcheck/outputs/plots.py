@@ -25,17 +25,18 @@ def angles_figure(report: SessionReport, path: Path) -> None:
         if key in s:
             ax.plot(t, s[key], label=label, color=colour, lw=1.4)
     ax.set_ylabel("degrees")
-    ax.legend(loc="upper right", fontsize=8, ncols=3)
+    # Legends sit beside the plots, never over the data.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.set_title(f"{report.drill}: {report.summary['rep_count']} reps, {report.summary['flagged_count']} flagged", fontsize=10)
     if "lumbar_score" in s:
-        ax2.plot(t, s["lumbar_score"], color=palette.LUMBAR_HEX, lw=1.4, label="lumbar score (back curve vs own baseline)")
+        ax2.plot(t, s["lumbar_score"], color=palette.LUMBAR_HEX, lw=1.4, label="lower-back score\n(back curve vs own reps)")
     threshold = report.settings.get("lumbar_rel_threshold")
     if threshold is not None:
         ax2.axhline(threshold, color=palette.THRESHOLD_HEX, ls="--", lw=1, label="rounding threshold")
     ax2.axhline(0, color=palette.ZERO_HEX, lw=0.8)
     ax2.set_ylabel("lumbar score")
     ax2.set_xlabel("time (s)")
-    ax2.legend(loc="upper right", fontsize=8)
+    ax2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     for rep in report.reps:
         for a in (ax, ax2):
             a.axvspan(rep.start_s, rep.end_s, color=SHADE[rep.verdict], alpha=0.15 if rep.verdict != "flagged" else 0.25, lw=0)

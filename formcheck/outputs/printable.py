@@ -88,6 +88,7 @@ def printable_html(
     notes += report.warnings
     counts = f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable"
     seconds = f"{report.duration_s:.1f} s analysed"
+    partial = f" ({s['full_count']} full, {s['partial_count']} partial: cut off by the clip)" if s["partial_count"] else ""
     note_html = "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
     settings_html = ""
     if changed_settings:
@@ -100,7 +101,8 @@ def printable_html(
 <body>
 <h1>formcheck report: {_e(clip)}</h1>
 <p class="meta">Generated {_e(when)} · drill: <strong>{_e(report.drill)}</strong> ({source}) · {seconds}</p>
-<p class="summary"><strong>{s["rep_count"]} reps</strong>: {counts}.</p>
+<p class="summary"><strong>{_e(report.headline)}</strong></p>
+<p class="summary"><strong>{s["rep_count"]} reps</strong>{partial}: {counts}.</p>
 {note_html}
 <h2>Reps</h2>
 {_rep_table(report)}

@@ -21,7 +21,7 @@ CSV_METRICS = ("lumbar_flexion_score", "lumbar_curvature", "hip_flexion_deg", "t
 def reason_list(rep: Rep) -> list[str]:
     """Why a rep got its verdict, in the report's own words: its faults, then why it could not be judged."""
     d = rep.to_dict()
-    return [f["message"] for f in d["faults"]] + list(d.get("unassessed_reasons", []))
+    return [f["message"] for f in d["faults"]] + list(d.get("unassessed_reasons", [])) + ([rep.cut_note] if rep.cut else [])
 
 
 def rep_reasons(rep: Rep) -> str:
@@ -35,6 +35,8 @@ def rep_rows(report: SessionReport) -> list[dict[str, Any]]:
         d = r.to_dict()
         row = {k: d[k] for k in ("index", "start_s", "bottom_s", "end_s", "verdict")}
         row["side"] = d.get("side", "")
+        row["full"] = d["full"]
+        row["cut"] = d.get("cut", "")
         row["faults"] = "; ".join(f["code"] for f in d["faults"])
         for k in CSV_METRICS:
             row[k] = d["metrics"].get(k)
@@ -48,7 +50,7 @@ def write_json(report: SessionReport, path: Path) -> None:
 
 
 def write_csv(report: SessionReport, path: Path) -> None:
-    fields = ["index", "start_s", "bottom_s", "end_s", "verdict", "side", "faults", *CSV_METRICS, "reasons"]
+    fields = ["index", "start_s", "bottom_s", "end_s", "verdict", "full", "cut", "side", "faults", *CSV_METRICS, "reasons"]
 
     def write(f: Any) -> None:
         w = csv.DictWriter(f, fieldnames=fields)

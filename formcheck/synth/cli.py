@@ -59,6 +59,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-box", action="store_true", help="squat: do not draw the box")
     p.add_argument("--variation", default="1", metavar="X",
                    help="natural rep-to-rep variation of tempo and depth, 0 = identical reps (default 1)")
+    p.add_argument("--trim", metavar="START:END", help="keep only this window of the rendered clip, in seconds (e.g. 2.4:9): "
+                   "clips that start at the bottom or end mid-rep; reps the cut crosses are marked in the truth")
     p.add_argument("--seed", default="0", help="random seed: same options + seed give the same clip (default 0)")
     p.add_argument("--crf", default="23", help="H.264 quality, lower = better/larger (default 23)")
     p.add_argument("--truth-only", action="store_true", help="write only CLIP.json, no video (fast)")
@@ -170,7 +172,18 @@ def run(args: argparse.Namespace) -> int:
         if tty and (done % 10 == 0 or done == total):
             print(f"\rrendering {out.name}: {done}/{total} frames", end="", file=sys.stderr, flush=True)
 
-    gt = render_clip(spec, out, progress, command=command)
+    if not args.trim:
+        gt = render_clip(spec, out, progress, command=command)
+    else:
+        import tempfile
+
+        from formcheck.synth.trim import parse_window, trim_clip
+
+        window = parse_window(args.trim)  # a bad window fails before the render
+        with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as tmp:
+            whole = Path(tmp) / out.name
+            render_clip(spec, whole, progress, command=command)
+            gt = trim_clip(whole, *window, out)
     if tty:
         print(file=sys.stderr)
     n, secs = gt["frame_count"], time.time() - start

@@ -19,6 +19,13 @@ from formcheck.core.reps import Phase, RepCounter, RepSpan
 from formcheck.core.segment import Movement, PlannedCounter
 from formcheck.core.settings import Settings
 
+# Said of a rep that a recorded clip cut off.
+CUT_NOTES = {
+    "start": "partial rep: it started before the clip began",
+    "end": "partial rep: the clip ended during it",
+    "both": "partial rep: the clip shows only part of it",
+}
+BOTTOM_CUT = "its deepest point is not in the clip, so the back was read where it was deepest in view"
 # Said when a rep could only be held against the general limit (one rep, nothing to compare with).
 NO_BASELINE = "Judged against the general limit only: there were no other reps of yours to compare with."
 HISTORY_S = 40.0  # longest rep we can judge in full; older frames are dropped (flat memory)
@@ -54,6 +61,13 @@ class Rep:
     @property
     def full(self) -> bool:
         return self.cut is None
+
+    @property
+    def cut_note(self) -> str:
+        """Plain words for a partial rep ("" for a full one)."""
+        if self.cut is None:
+            return ""
+        return CUT_NOTES[self.cut] + ("" if self.bottom_seen else f"; {BOTTOM_CUT}")
 
     @property
     def completed(self) -> bool:
