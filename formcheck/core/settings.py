@@ -46,7 +46,7 @@ class Settings:
     rep_min_duration_s: float = _f(0.8, "s", "shorter excursions are jitter, not reps")
     bottom_window_s: float = _f(0.25, "s", "rep-bottom metrics are medians over ±this around the deepest frame")
     # --- lumbar flexion (the virtual dowel) ---------------------------------------------
-    lumbar_abs_threshold: float = _f(0.3, "curvature", "back curve at the bottom above this is rounded whatever the baseline")
+    lumbar_abs_threshold: float = _f(0.35, "curvature", "back curve at the bottom above this is rounded whatever the baseline (real clips: neutral backs up to 0.29, rounded from 0.45)")
     lumbar_rel_threshold: float = _f(0.15, "curvature", "rise of the back curve over the person's own better reps that counts as rounding")
     # --- hinge --------------------------------------------------------------------------
     hinge_min_hip_deg: float = _f(30.0, "deg", "hip flexion a bend must reach to be a hinge rep")
