@@ -87,8 +87,10 @@ def open_log(*, quiet: bool = False) -> TrainingLog | None:
 
 def summary_metrics(report: SessionReport) -> None:
     s = report.summary
+    st.markdown(f"**{report.headline}**")
     cols = st.columns(4)
-    cols[0].metric("Reps", s["rep_count"])
+    partial = f"{s['full_count']} full, {s['partial_count']} cut off by the clip" if s["partial_count"] else None
+    cols[0].metric("Reps", s["rep_count"], help=partial)
     cols[1].metric("Good reps", s["good_count"])
     cols[2].metric("Flagged reps", s["flagged_count"])
     cols[3].metric("Not assessable", s["unassessed_count"])
@@ -124,8 +126,7 @@ def rep_frame(report: SessionReport) -> pd.DataFrame:
 def rep_table(report: SessionReport) -> None:
     """The reps as a table, plus flagged reps spelled out as text (tables are drawn on a canvas)."""
     if not report.reps:
-        st.info("No reps were found.")
-        return
+        return  # the headline above says why
     st.dataframe(
         rep_frame(report),
         hide_index=True,
