@@ -59,7 +59,8 @@ class SessionReport:
         if not self.reps:
             return next((w for w in self.warnings if w.startswith("No reps")), "No reps were found.")
         if not judged:
-            return "The lower back could not be judged in any rep" + (f": {self.reasons[0]}." if self.reasons else ".")
+            why = self.reasons or [w for r in self.reps for w in r.to_dict().get("unassessed_reasons", [])]
+            return "The lower back could not be judged in any rep" + (f": {why[0]}." if why else ".")
         if len(judged) >= 2 and len(rounded) == len(judged):
             return f"Every rep rounded: the lower back rounded in all {len(judged)} judged reps."
         if len(judged) == 1:
