@@ -83,3 +83,13 @@ def test_pixel_steps_in_the_outline_barely_move_the_reading():
     # The traced outline is whole pixels; at L = 120 px that costs about ±0.02 of curvature.
     shape = hump(0.4, 0.04)
     assert curve(shape, step=1.0) == pytest.approx(curve(shape, step=0), abs=0.02)
+
+
+def test_the_hip_to_shoulder_fit_is_kept_beside_it():
+    # On all fours an arm reach moves the outline near the shoulders; the bird dog's
+    # threshold was set on the longer fit, which still sees the shoulder-end fall.
+    outline, hip, shoulder = trunk(shoulder_drop())
+    p = back_profile(outline, hip, shoulder, None, +1)
+    assert p.trunk_curvature > 0.1 and abs(p.curvature) < 0.05
+    arch = back_profile(*trunk(hump(0.5, 0.04)), None, +1)
+    assert arch.trunk_curvature > 0.2 and arch.curvature > 0.2

@@ -26,6 +26,9 @@ PROFILE_T = np.linspace(0.0, 1.0, 21)
 # bend. On real clips this widened the neutral/rounded gap from 0.66 to 1.21 neutral SDs;
 # in the lab it raised the rise of a 25–40° rep by a third (docs/accuracy.md).
 FIT_RANGE = (0.05, 0.8)
+# The earlier, longer fit. On all fours a plain arm reach moves the outline between 0.6
+# and 0.8 as much as a 15° sag does, so the bird dog's threshold holds only on this one.
+TRUNK_FIT_RANGE = (0.1, 0.9)
 SACRUM_RANGE = (0.0, 0.2)
 MIDBACK_RANGE = (0.55, 0.9)
 LUMBAR_RANGE = (0.15, 0.6)
@@ -40,6 +43,7 @@ class BackProfile:
     edge: np.ndarray  # (T, 2) back-edge points in pixels (NaN where not found)
     length_px: float  # L, shoulder–hip length
     curvature: float  # −(t² coefficient) of the fit over FIT_RANGE; > 0 bulges out (rounded)
+    trunk_curvature: float  # the same over TRUNK_FIT_RANGE (hip to shoulders: what bird-dog thresholds were set on)
     coverage: float  # share of fit samples where the edge was found
     sacrum: np.ndarray  # (2,) contact points, pixels
     midback: np.ndarray
@@ -101,6 +105,8 @@ def back_profile(
     fit = _range(PROFILE_T, FIT_RANGE)
     coverage = float(np.isfinite(depth[fit]).mean())
     curvature = quadratic_curvature(PROFILE_T[fit], depth[fit])
+    trunk = _range(PROFILE_T, TRUNK_FIT_RANGE)
+    trunk_curvature = quadratic_curvature(PROFILE_T[trunk], depth[trunk])
 
     sacrum = _outermost(edge, depth, _range(PROFILE_T, SACRUM_RANGE), hip)
     midback = _outermost(edge, depth, _range(PROFILE_T, MIDBACK_RANGE), shoulder)
@@ -126,6 +132,7 @@ def back_profile(
         edge=edge,
         length_px=length,
         curvature=curvature,
+        trunk_curvature=trunk_curvature,
         coverage=coverage,
         sacrum=sacrum,
         midback=midback,
