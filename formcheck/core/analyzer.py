@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from formcheck.core.crowd import crowd_warning
 from formcheck.core.cues import FAULT_CUES, GOOD_REP, CueBoard
 from formcheck.core.drills import DRILLS, Drill, Rep
 from formcheck.core.drills.recognise import DrillVote
@@ -86,6 +87,7 @@ class Analyzer:
         self.series = _Series()
         self.frames = 0
         self.people_seen = 0
+        self._crowd_t: list[float] = []  # frames with a second person in view
         self._blockers: Counter[str] = Counter()
         self._assessable_frames = 0
         self._present_frames = 0
@@ -110,6 +112,8 @@ class Analyzer:
         self._first_t = f.t if math.isnan(self._first_t) else self._first_t
         self._last_t = f.t
         self.people_seen = max(self.people_seen, f.people)
+        if f.people > 1:
+            self._crowd_t.append(f.t)
         self._blockers.update(f.blockers)
         self._assessable_frames += f.assessable
         self._present_frames += f.present
@@ -219,8 +223,8 @@ class Analyzer:
         warnings = []
         if self.requested == "auto" and self.vote.decision is None:
             warnings.append("Could not recognise the drill from the movement; read as a hip hinge.")
-        if self.people_seen > 1:
-            warnings.append("A second person was in view; formcheck followed one person. Ask others to step out of frame.")
+        if crowd := crowd_warning(self._crowd_t, drill.reps):
+            warnings.append(crowd)
         if self.frames and not drill.reps:
             warnings.append(self._why_no_reps(drill))
         reasons = []

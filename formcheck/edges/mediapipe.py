@@ -8,8 +8,11 @@ clinics run offline and no weights are ever downloaded.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import threading
+import weakref
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +28,10 @@ from formcheck.core.landmarks import N_LANDMARKS, L
 MODEL_ENV = "FORMCHECK_MODEL"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "pose_landmarker_full.task"
 MASK_THRESHOLD = 0.5
+# A second person in view for 1 s meets at least two checks; each answer holds until the
+# next. Cost (benchmarks/crowd_check.py, 2 busy cores, 640x480): a check 70 ms, a tracked
+# frame 42 ms (IMAGE mode detects afresh), so +11% pose time at 30 fps, +22% at 15 fps.
+CROWD_CHECK_S = 0.5
 
 
 def model_path() -> Path:
@@ -115,54 +122,110 @@ def pose_frame_from_mediapipe(
     )
 
 
+def distinct_people(poses: Any, same_iou: float = 0.3) -> int:
+    """People among detected poses: the detector sometimes returns one person twice (two
+    overlapping skeletons, seen on a real gym clip); boxes overlapping more than ``same_iou``
+    are one person."""
+    boxes: list[np.ndarray] = []
+    for pose in poses:
+        xy = np.array([(p.x, p.y) for p in pose], dtype=np.float64)
+        box = np.concatenate([xy.min(axis=0), xy.max(axis=0)])
+        if not any(_iou(box, other) > same_iou for other in boxes):
+            boxes.append(box)
+    return len(boxes)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _landmarker(model: str, confidence: float, *, video: bool, poses: int, masks: bool) -> Any:
+    from mediapipe.tasks.python import BaseOptions, vision  # heavy import, kept at the edge
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=model),
+        running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+        num_poses=poses,
+        output_segmentation_masks=masks,
+        min_pose_detection_confidence=confidence,
+    )
+    return vision.PoseLandmarker.create_from_options(options)
+
+
+_OPEN: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
+_close_hook = threading.Lock()
+_close_hooked = False
+
+
+def close_all() -> None:
+    """Close every estimator still open (a page left mid-set, a server stopping)."""
+    for est in list(_OPEN):
+        est.close()
+
+
+def _hook_close_all() -> None:
+    """Close open estimators at exit, before ``concurrent.futures`` stops its executors:
+    MediaPipe closes through one, and a landmarker left to ``__del__`` then logs "Exception
+    ignored … cannot schedule new futures after shutdown". Threading's exit hooks run last
+    registered first, so this is registered after MediaPipe made its first executor."""
+    global _close_hooked
+    with _close_hook:
+        if not _close_hooked:
+            getattr(threading, "_register_atexit", atexit.register)(close_all)
+            _close_hooked = True
+
+
 class PoseEstimator:
     """PoseLandmarker in VIDEO mode (tracking across frames) for files and live streams.
 
     ``crowd_check_s`` runs a second, two-person detector that often (IMAGE mode, so the
     tracker is undisturbed) to notice a second person walking into view; 0 disables it.
+    Each frame carries the latest check's count. Close it (or use ``with``): the models
+    hold native threads.
     """
 
     def __init__(
         self,
         model: str | Path | None = None,
         *,
-        crowd_check_s: float = 4.0,
+        crowd_check_s: float = CROWD_CHECK_S,
         keep_mask: bool = False,
         min_detection_confidence: float = 0.5,
     ) -> None:
-        from mediapipe.tasks.python import BaseOptions, vision  # heavy import, kept at the edge
-
         self.model = check_model(Path(model) if model else model_path())
         self.keep_mask = keep_mask
         self.crowd_check_s = crowd_check_s
         self._last_ms = -1
         self._last_crowd_t = -np.inf
-
-        def options(mode: vision.RunningMode, poses: int) -> vision.PoseLandmarkerOptions:
-            return vision.PoseLandmarkerOptions(
-                base_options=BaseOptions(model_asset_path=str(self.model)),
-                running_mode=mode,
-                num_poses=poses,
-                output_segmentation_masks=True,
-                min_pose_detection_confidence=min_detection_confidence,
-            )
-
+        self._people = -1
+        self._tracker = self._crowd = None
+        self._options = (str(self.model), min_detection_confidence)
         try:
             with _quiet_native_logs():
-                self._tracker = vision.PoseLandmarker.create_from_options(options(vision.RunningMode.VIDEO, 1))
-                self._crowd = (
-                    vision.PoseLandmarker.create_from_options(options(vision.RunningMode.IMAGE, 2))
-                    if crowd_check_s > 0
-                    else None
-                )
+                self._tracker = _landmarker(*self._options, video=True, poses=1, masks=True)
+                _OPEN.add(self)
+                _hook_close_all()
+                self._crowd = self.crowd_model() if crowd_check_s > 0 else None
         except (RuntimeError, ValueError) as exc:
+            self.close()
             raise ModelError(f"The pose model {self.model} could not be loaded ({exc}).") from exc
         self._first = True
+
+    def crowd_model(self) -> Any:
+        """The people counter: IMAGE mode (the tracker is undisturbed), two people, no masks
+        (it only counts, and a mask costs a copy). The caller closes what it makes here."""
+        return _landmarker(*self._options, video=False, poses=2, masks=False)
 
     def process(self, image: np.ndarray, t: float, index: int = 0) -> PoseFrame:
         """Run the model on one RGB uint8 frame shown at ``t`` seconds."""
         import mediapipe as mp
 
+        if self._tracker is None:
+            raise ModelError("The pose model was already closed; start a new analysis.")
         height, width = image.shape[:2]
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
         ms = max(int(round(t * 1000)), self._last_ms + 1)  # VIDEO mode needs strictly rising time
@@ -174,17 +237,22 @@ class PoseEstimator:
         return pose_frame_from_mediapipe(result, t, index, width, height, people=people, keep_mask=self.keep_mask)
 
     def _count_people(self, mp_image: object, t: float) -> int:
-        if self._crowd is None or t - self._last_crowd_t < self.crowd_check_s:
-            return -1
-        self._last_crowd_t = t
-        return len(self._crowd.detect(mp_image).pose_landmarks)
+        """People in view at the latest check (-1 before the first); checked every ``crowd_check_s``."""
+        if self._crowd is not None and t - self._last_crowd_t >= self.crowd_check_s - 1e-6:
+            self._last_crowd_t = t
+            self._people = distinct_people(self._crowd.detect(mp_image).pose_landmarks)
+        return self._people
 
     def close(self) -> None:
+        """Free both models now (safe to call twice, and from another thread at exit)."""
+        landmarkers, self._tracker, self._crowd = (self._tracker, self._crowd), None, None
+        _OPEN.discard(self)
+        if not any(landmarkers):
+            return
         with _quiet_native_logs():
-            for landmarker in (self._tracker, self._crowd):
+            for landmarker in landmarkers:
                 if landmarker is not None:
                     landmarker.close()
-        self._tracker = self._crowd = None
 
     def __enter__(self) -> PoseEstimator:
         return self
