@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,27 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+# What each unit can sensibly be: a value outside its field's range is refused with the range.
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "0–1": (0.0, 1.0),
+    "px": (1.0, 2000.0),
+    "deg": (0.0, 180.0),
+    "s": (0.0, 60.0),
+    "Hz": (0.01, 30.0),  # a cut-off of 0 would freeze the filter
+    "Hz per image-height/s": (0.0, 50.0),
+    "of range": (0.01, 0.99),
+    "curvature": (0.0, 3.0),
+    "knee/hip": (0.0, 5.0),
+    "body lengths": (0.0, 1.0),
+    "of body length": (0.0, 1.0),
+    "of trunk length": (0.0, 1.0),
+}
+# (smaller, larger, why): thresholds that must keep this order to mean anything.
+ORDERED = (("rep_exit_frac", "rep_enter_frac", "a rep ends when the movement comes back under a smaller share than the one that started it"),)
+
+
 def _f(default: float, unit: str, doc: str) -> Any:
-    return field(default=default, metadata={"unit": unit, "doc": doc})
+    return field(default=default, metadata={"unit": unit, "doc": doc, "range": UNIT_RANGES.get(unit)})
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,25 @@ class Settings:
     cue_cooldown_s: float = _f(3.0, "s", "at most one new spoken/text cue this often")
 
     # ----------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        """Refuse what no analysis can use: NaN, infinity, a value outside its field's range,
+        or thresholds that contradict each other. Every way of making Settings passes here."""
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            lo, hi = f.metadata["range"] or (-math.inf, math.inf)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and lo <= value <= hi):
+                raise FormcheckError(f"{f.name} must be a number from {lo:g} to {hi:g} ({f.metadata['unit']}), not {value!r}.")
+        for small, large, why in ORDERED:
+            if getattr(self, small) >= getattr(self, large):
+                raise FormcheckError(
+                    f"{small} ({getattr(self, small):g}) must be below {large} ({getattr(self, large):g}): {why}."
+                )
+
+    @classmethod
+    def valid_range(cls, name: str) -> tuple[float, float]:
+        """The values ``name`` accepts, inclusive."""
+        return next(f.metadata["range"] for f in dataclasses.fields(cls) if f.name == name)
+
     @classmethod
     def field_docs(cls) -> list[tuple[str, float, str, str]]:
         """(name, default, unit, meaning) for every threshold: README table, app help."""
@@ -92,10 +131,14 @@ class Settings:
         unknown = sorted(set(changes) - known)
         if unknown:
             raise FormcheckError(f"unknown setting(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+        flags = sorted(k for k, v in changes.items() if isinstance(v, bool))
+        if flags:
+            raise FormcheckError(f"settings must be numbers, not true/false ({', '.join(flags)}).")
         try:
-            return dataclasses.replace(self, **{k: float(v) for k, v in changes.items()})
+            values = {k: float(v) for k, v in changes.items()}
         except (TypeError, ValueError) as exc:
             raise FormcheckError(f"settings must be numbers ({exc}).") from exc
+        return dataclasses.replace(self, **values)
 
     def to_dict(self) -> dict[str, float]:
         return dataclasses.asdict(self)
@@ -107,12 +150,18 @@ class Settings:
     @classmethod
     def from_toml(cls, path: str | Path, base: Settings | None = None) -> Settings:
         try:
-            data = tomllib.loads(Path(path).read_text())
+            data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
         except OSError as exc:
             raise FormcheckError(f"cannot read settings file {path}: {exc.strerror}.") from exc
+        except UnicodeDecodeError as exc:
+            raise FormcheckError(f"settings file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8.") from exc
         except tomllib.TOMLDecodeError as exc:
             raise FormcheckError(f"settings file {path} is not valid TOML ({exc}).") from exc
         values = data.get("thresholds", data)
+        if not isinstance(values, dict):
+            raise FormcheckError(
+                f"in settings file {path}, thresholds must be a table ([thresholds] then one name = number per line), not {values!r}."
+            )
         return (base or cls()).replace(**values)
 
     def with_assignments(self, assignments: list[str]) -> Settings:
