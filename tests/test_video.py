@@ -160,3 +160,78 @@ def test_find_videos_expands_folders_and_globs(tmp_path):
     assert [p.name for p in find_videos([tmp_path / "a"])] == ["x.mp4", "y.MOV"]
     assert [p.name for p in find_videos([str(tmp_path / "*.webm")])] == ["z.webm"]
     assert [p.name for p in find_videos([tmp_path / "a" / "readme.txt"])] == ["readme.txt"]  # named explicitly
+
+
+def moving_clip(path, n=210, size=(160, 120), fps=30):
+    """A clip whose every frame differs (a sweeping bar), one key frame a second, index first."""
+    with av.open(str(path), "w", options={"movflags": "+faststart"}) as c:
+        s = c.add_stream("libx264", rate=fps)
+        s.width, s.height, s.pix_fmt = size[0], size[1], "yuv420p"
+        s.codec_context.gop_size = fps
+        for i in range(n):
+            img = np.zeros((size[1], size[0], 3), np.uint8)
+            img[:, :, 0] = (np.arange(size[0])[None, :] + i) % 256
+            img[(i * 2) % size[1] :, (i * 3) % size[0] :, 1] = 200
+            c.mux(s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        c.mux(s.encode(None))
+    return path
+
+
+def damage(src, dst, share=0.5, length=3000):
+    """Zero ``length`` bytes from ``share`` of the way in (None: to the end, keeping the size)."""
+    data = bytearray(src.read_bytes())
+    at = int(len(data) * share)
+    length = len(data) - at if length is None else length
+    data[at : at + length] = bytes(length)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def test_damaged_middle_is_skipped_and_its_seconds_named(tmp_path):
+    from formcheck.edges.video import reading_notes
+
+    clip = damage(moving_clip(tmp_path / "good.mp4"), tmp_path / "damaged.mp4")
+    with VideoReader(clip) as v:
+        frames = list(v)
+    assert 150 <= len(frames) < 210
+    assert len(v.lost) == 1
+    a, b = v.lost[0]
+    assert 1.0 < a < b < 6.0 and b - a >= (210 - len(frames) - 1) / 30
+    times = [f.t for f in frames]
+    assert max(np.diff(times)) == pytest.approx(b - a, abs=1e-3)  # the gap in the frames is the one named
+    (note,) = reading_notes(v.lost, v.info.fps, 1)
+    assert f"{a:.1f}–{b:.1f} s" in note and "damaged" in note
+
+
+def test_mostly_damaged_clip_is_refused(tmp_path):
+    clip = damage(moving_clip(tmp_path / "good.mp4"), tmp_path / "damaged.mp4", share=0.3, length=None)
+    assert "5.5 s of 7.0 s could not be decoded" in expect(clip, "too damaged to analyse")
+
+
+def test_big_stride_is_not_called_truncated(tmp_path):
+    from formcheck.edges.video import reading_notes
+
+    with VideoReader(moving_clip(tmp_path / "good.mp4"), stride=150) as v:
+        assert [f.index for f in v] == [0, 150]
+    assert not v.lost
+    (note,) = reading_notes(v.lost, v.info.fps, 150)
+    assert "1 frame in 150" in note and "--stride" in note
+
+
+def test_links_pipes_and_animations_are_named_for_what_they_are(tmp_path):
+    import os
+
+    from PIL import Image
+
+    loop = tmp_path / "loop.mp4"
+    loop.symlink_to(loop)
+    expect(loop, "loop")
+    (tmp_path / "dangling.mp4").symlink_to(tmp_path / "gone.mp4")
+    expect(tmp_path / "dangling.mp4", "link to .*gone.mp4, which does not exist")
+    os.mkfifo(tmp_path / "pipe.mp4")
+    expect(tmp_path / "pipe.mp4", "not a regular file")
+    frames = [Image.new("RGB", (64, 48), (40 * i, 0, 0)) for i in range(4)]
+    frames[0].save(tmp_path / "moving.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    assert "animated GIF" in expect(tmp_path / "moving.gif", "animated GIF")
+    frames[0].save(tmp_path / "still.gif")
+    expect(tmp_path / "still.gif", "still image")

@@ -9,8 +9,12 @@ can act on.
 
 from __future__ import annotations
 
+import errno
 import glob
+import itertools
 import math
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,6 +32,9 @@ MAX_DIMENSION = 8192  # above 8K a "video" is a corrupt header or not meant for 
 MIN_DIMENSION = 16
 # FFmpeg happily opens a still image as a one-frame "video"; these demuxers mean a picture.
 _IMAGE_DEMUXERS = ("image2", "_pipe", "gif", "webp", "apng")
+_ANIMATIONS = {"gif": "an animated GIF", "webp": "an animated WebP image", "apng": "an animated PNG"}
+MAX_LOST_SHARE = 0.5  # a clip missing more than this to damage is refused, not analysed
+MIN_ANALYSED_FPS = 5.0  # reps still count at this many analysed frames a second; fewer: say so
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,24 +88,39 @@ class VideoReader:
         self._container = _open_container(self.path)
         self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"  # frame threads: decode overlaps the pose model
+        self.lost: list[tuple[float, float]] = []  # (from, to) s: damaged stretches skipped, filled while reading
+        self._failed = 0  # packets that did not decode
+        self._unreported = 0  # of those, not yet placed in ``lost`` (threaded decoding reports late)
         self._frames = self._decode()
         self._first = self._peek_first()
         self.info = self._describe()
 
     # -- construction -------------------------------------------------------------------
     def _decode(self) -> Iterator[av.VideoFrame]:
-        try:
-            yield from self._container.decode(self._stream)
-        except av.error.FFmpegError as exc:
-            raise VideoError(
-                f"{self.path.name} is damaged part-way through ({_short(exc)}); "
-                "re-export or re-record the clip."
-            ) from exc
+        """Frames in order, packet by packet: a packet that does not decode is skipped and the
+        gap it leaves is reported in ``lost``, so damage costs those seconds, not the clip."""
+        packets = self._container.demux(self._stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except av.error.FFmpegError:  # the container itself is broken here: nothing further can be read
+                self._failed, self._unreported = self._failed + 1, self._unreported + 1
+                return
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError:
+                self._failed, self._unreported = self._failed + 1, self._unreported + 1
+                continue
+            yield from frames
 
     def _peek_first(self) -> av.VideoFrame:
         first = next(self._frames, None)
         if first is None:
             self.close()
+            if self._failed:
+                raise VideoError(f"{self.path.name} is damaged: none of its frames could be decoded. Re-export or re-record the clip.")
             raise VideoError(f"{self.path.name} contains no video frames.")
         return first
 
@@ -138,15 +160,21 @@ class VideoReader:
         dw, dh = (info.height, info.width) if k % 2 else (info.width, info.height)
         start: float | None = None
         last_t = -math.inf
+        decoded = 0.0  # time of the last frame decoded, analysed or not (stride)
         frames = self._frames
         index = -1
         for raw in _chain_first(self._first, frames):
             index += 1
+            t = raw.time if raw.time is not None else index / info.fps
+            if start is None:  # clips may start at a non-zero pts; users think from 0
+                start = self._stream_start() if self._unreported else t  # damage at the start keeps the file's clock
+            t -= start
+            if self._unreported and t - decoded > 1.5 / info.fps:  # frames are missing here, and packets failed
+                self.lost.append((round(decoded, 3), round(t, 3)))
+                self._unreported = 0
+            decoded = max(decoded, t)
             if index % self.stride:
                 continue
-            t = raw.time if raw.time is not None else index / info.fps
-            start = t if start is None else start
-            t -= start  # clips may start at a non-zero pts; users think from 0
             if t <= last_t:  # broken pts: keep order, never go back in time
                 t = last_t + 1e-3
             last_t = t
@@ -155,13 +183,25 @@ class VideoReader:
                 image = np.ascontiguousarray(np.rot90(image, k))
             yield Frame(image=image, t=float(t), index=index)
         self._first = None  # a reader is single-pass
+        if self._unreported and info.duration_s - decoded > 1.5 / info.fps:  # the damage runs to the end
+            self.lost.append((round(decoded, 3), round(info.duration_s, 3)))
+        lost = sum(b - a for a, b in self.lost)
+        if self.lost and lost > MAX_LOST_SHARE * max(info.duration_s, decoded):
+            raise VideoError(
+                f"{self.path.name} is too damaged to analyse: {lost:.1f} s of {max(info.duration_s, decoded):.1f} s "
+                "could not be decoded. Re-export or re-record the clip."
+            )
         # A cut-off download or copy decodes "fine" and simply stops early: compare with the
         # duration the container promises (frame counts in headers are often wrong).
-        if info.duration_s > 1.0 and last_t < 0.85 * info.duration_s - 0.5:
+        if not self.lost and info.duration_s > 1.0 and decoded < 0.85 * info.duration_s - 0.5:
             raise VideoError(
                 f"{self.path.name} is truncated: it should last {info.duration_s:.1f} s but ends after "
-                f"{last_t:.1f} s. Copy or export the clip again."
+                f"{decoded:.1f} s. Copy or export the clip again."
             )
+
+    def _stream_start(self) -> float:
+        s = self._stream
+        return float(s.start_time * s.time_base) if s.start_time is not None and s.time_base else 0.0
 
     def close(self) -> None:
         self._container.close()
@@ -188,11 +228,21 @@ def _short(exc: Exception) -> str:
 
 
 def _open_container(path: Path) -> av.container.InputContainer:
-    if not path.exists():
-        raise VideoError(f"{path} does not exist.")
-    if path.is_dir():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise VideoError(f"{path} is a link to {os.readlink(path)}, which does not exist.") from None
+        raise VideoError(f"{path} does not exist.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise VideoError(f"{path} is a link that leads back to itself (a loop), not to a video file.") from None
+        raise VideoError(f"{path} cannot be read ({exc.strerror}).") from None
+    if stat.S_ISDIR(st.st_mode):
         raise VideoError(f"{path} is a folder, not a video file.")
-    if path.stat().st_size == 0:
+    if not stat.S_ISREG(st.st_mode):
+        raise VideoError(f"{path.name} is not a regular file (a pipe, socket or device); save the clip as a file first.")
+    if st.st_size == 0:
         raise VideoError(f"{path.name} is empty (0 bytes).")
     try:
         container = av.open(str(path), mode="r")
@@ -203,7 +253,10 @@ def _open_container(path: Path) -> av.container.InputContainer:
         ) from exc
     fmt = container.format.name
     if any(tag in fmt for tag in _IMAGE_DEMUXERS):
+        animation = _ANIMATIONS.get(fmt) if fmt in _ANIMATIONS and _frames_at_least(container, 2) else None
         container.close()
+        if animation:
+            raise VideoError(f"{path.name} is {animation}, not a video; convert it to an MP4 first.")
         raise VideoError(f"{path.name} is a still image, not a video.")
     if not container.streams.video:
         container.close()
@@ -217,6 +270,29 @@ def _open_container(path: Path) -> av.container.InputContainer:
             f"({MIN_DIMENSION}–{MAX_DIMENSION} px per side)."
         )
     return container
+
+
+def _frames_at_least(container: av.container.InputContainer, n: int) -> bool:
+    try:
+        return sum(1 for _ in itertools.islice(container.decode(video=0), n)) >= n
+    except (av.error.FFmpegError, IndexError):
+        return False
+
+
+def reading_notes(lost: list[tuple[float, float]] | list[list[float]], fps: float, stride: int) -> list[str]:
+    """Warnings for a report about how the clip was read: damaged stretches skipped, and too
+    few frames analysed for reps to count reliably (a large ``--stride``)."""
+    notes = []
+    if lost:
+        spans = ", ".join(f"{a:.1f}–{b:.1f} s" for a, b in lost)
+        notes.append(f"Part of the clip is damaged and could not be decoded ({spans}); the rest was analysed.")
+    analysed = fps / max(1, stride)
+    if stride > 1 and analysed < MIN_ANALYSED_FPS:
+        notes.append(
+            f"Only 1 frame in {stride} was analysed ({analysed:.1f} a second): reps need at least "
+            f"{MIN_ANALYSED_FPS:g} a second to be counted and judged; use a smaller --stride."
+        )
+    return notes
 
 
 def probe(path: str | Path, max_side: int | None = None) -> VideoInfo:
