@@ -45,7 +45,10 @@ def _profile_select() -> None:
     log = open_log(quiet=True)
     if log is None:
         return
-    names = {p.id: p.name for p in log.profiles()}
+    try:
+        names = {p.id: p.name for p in log.profiles()}
+    except FormcheckError:  # a damaged log: the page itself says what is wrong with it
+        return
     if st.session_state.get(PROFILE_KEY) not in names:
         st.session_state[PROFILE_KEY] = DEFAULT_PROFILE if DEFAULT_PROFILE in names else next(iter(names))
     st.selectbox("Patient", list(names), format_func=names.get, key=PROFILE_KEY,

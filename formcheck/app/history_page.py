@@ -21,7 +21,11 @@ def render() -> None:
     log = components.open_log()
     if log is None:
         return
-    profile = components.current_profile(log).id
+    try:  # a damaged log: one sentence saying what is wrong with the file
+        profile = components.current_profile(log).id
+    except FormcheckError as exc:
+        st.error(str(exc))
+        return
     st.caption(f"Training log: `{log.path}`")
     try:
         rows = log.sets(profile)

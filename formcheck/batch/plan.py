@@ -61,7 +61,10 @@ def run_batch(
         ids = clip_ids(videos, root)
         jobs = [replace(base, video=os.path.abspath(v), display=str(v), clip_id=ids[v]) for v in videos]
         rows = _already_done(jobs)
-        _run_remaining(jobs, rows, _runner(ray_address, workers), SummaryWriter(root, jobs, started), show_progress)
+        try:
+            _run_remaining(jobs, rows, _runner(ray_address, workers), SummaryWriter(root, jobs, started), show_progress)
+        finally:
+            _remove_leftovers(root)  # a worker killed mid-clip (kill -9, out of memory) could not remove its own
     return BatchResult(root, [rows[j.clip_id] for j in jobs], time.perf_counter() - started)
 
 
@@ -166,7 +169,11 @@ def _exclusive(root: Path) -> Iterator[None]:
     except ImportError:  # Windows: no advisory locks; the user keeps batches apart
         yield
         return
-    with open(root / LOCK_FILE, "a") as f:
+    try:
+        f = open(root / LOCK_FILE, "a")
+    except OSError as exc:
+        raise FormcheckError(f"cannot write the results in {root}: {exc.strerror or exc}.") from exc
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.batch.job import ROW_FIELDS, ClipJob, Row
-from formcheck.edges.files import atomic_write
+from formcheck.edges.files import atomic_write, write_csv_rows
 
 SUMMARY_CSV, SUMMARY_JSON = "summary.csv", "summary.json"
 SUMMARY_EVERY_S = 2.0  # interim summaries while the batch runs; an interrupted batch still has one
@@ -57,9 +56,7 @@ class SummaryWriter:
 
 
 def _write_csv(f: Any, rows: Sequence[Row]) -> None:
-    w = csv.DictWriter(f, fieldnames=ROW_FIELDS, extrasaction="ignore")
-    w.writeheader()
-    w.writerows({k: ("" if r.get(k) is None else r[k]) for k in ROW_FIELDS} for r in rows)
+    write_csv_rows(f, ROW_FIELDS, rows)  # clip names and errors cannot run as spreadsheet formulas
 
 
 def totals(rows: Sequence[Row], wall_s: float) -> dict[str, Any]:

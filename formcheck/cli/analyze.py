@@ -25,35 +25,50 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    from formcheck.edges.files import results_folder
     from formcheck.pipeline import analyze_clip
 
     video = Path(args.video) if args.video else DEFAULT_SAMPLE
     if not args.video:
         print(f"No clip given: analysing the bundled sample {video.relative_to(REPO)}", file=sys.stderr)
     out = Path(args.out) if args.out else Path("formcheck-out") / video.stem
-    settings, pose = settings_from(args), pose_options_from(args)
-    with _progress(f"{video.name}", quiet=args.json) as progress:
+    settings, pose = settings_from(args), pose_options_from(args)  # bad thresholds fail here, before any work
+    with results_folder(out), _progress(f"{video.name}", quiet=args.json) as progress:
         report = analyze_clip(video, out, drill=args.drill, settings=settings, pose=pose, write_video=not args.no_video, progress=progress)
-    if args.log:
-        from formcheck.edges.log import TrainingLog
-
-        log = TrainingLog(args.log_db)
-        logged = log.add_set(report, source="cli", clip=video.name)  # None: no reps, nothing logged
+    logged = _log_set(args, report, video) if args.log else None
     if args.json:
         print(report.to_json())
     else:
         print_summary(report, out)
-        if args.log:
-            print(f"Logged to the training log: {log.path}" if logged is not None else "No reps, so nothing was logged.")
+        if logged is not None:
+            print(logged)
     return 0
 
 
+def _log_set(args: argparse.Namespace, report, video: Path) -> str | None:  # report: SessionReport
+    """Add the set to the training log; what to tell the user. A log that cannot be used costs
+    the log entry, not the analysis: its results are written already, so it is a warning."""
+    from formcheck.edges.log import TrainingLog
+    from formcheck.errors import FormcheckError
+
+    try:
+        log = TrainingLog(args.log_db)
+        logged = log.add_set(report, source="cli", clip=video.name)  # None: no reps, nothing logged
+    except FormcheckError as exc:
+        print(f"formcheck: warning: the set was not logged: {exc}", file=sys.stderr)
+        return None
+    return f"Logged to the training log: {log.path}" if logged is not None else "No reps, so nothing was logged."
+
+
+RESULT_FILES = ("report.json", "reps.csv", "angles.png", "annotated.mp4", "pose.npz", "run.json")
+
+
 def print_summary(report, out: Path) -> None:  # report: SessionReport
-    from formcheck.outputs.tables import rep_reasons
+    from formcheck.outputs.tables import plural, rep_reasons
 
     s = report.summary
     partial = f" ({s['full_count']} full, {s['partial_count']} partial)" if s["partial_count"] else ""
-    print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {s['rep_count']} reps{partial} — "
+    print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {plural(s['rep_count'], 'rep')}{partial} — "
           f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable")
     print(f"  {report.headline}")
     for rep in report.reps:
@@ -64,7 +79,7 @@ def print_summary(report, out: Path) -> None:  # report: SessionReport
         print(f"  note: {w}")
     if not report.assessable:
         print("  The back could not be judged: " + "; ".join(report.reasons))
-    print(f"Results in {out}/: report.json, reps.csv, angles.png" + (", annotated.mp4" if (out / "annotated.mp4").exists() else ""))
+    print(f"Results in {out}/: " + ", ".join(name for name in RESULT_FILES if (out / name).exists()))
 
 
 class _progress:

@@ -5,26 +5,42 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from formcheck.errors import FormcheckError
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("log", help="show or export the training log")
-    p.add_argument("--log-db", metavar="SQLITE")
+    p.add_argument("--log-db", metavar="SQLITE", help="training log file (default: per-user data folder, or $FORMCHECK_LOG)")
     p.add_argument("--export", metavar="CSV", help="write the log as CSV")
     p.set_defaults(func=cmd_log)
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from formcheck.edges.files import atomic_write
     from formcheck.edges.log import TrainingLog
+    from formcheck.outputs.tables import plural
 
     log = TrainingLog(args.log_db)
     if args.export:
-        Path(args.export).write_text(log.export_csv())
-        print(f"Wrote {args.export}")
+        target = Path(args.export)
+        text = log.export_csv()
+        try:
+            atomic_write(target, lambda f: f.write(text))
+        except OSError as exc:
+            raise FormcheckError(f"cannot write {target}: {exc.strerror or exc}.") from exc
+        print(f"Wrote {target}")
         return 0
     rows = log.sets()
     if not rows:
         print(f"The training log at {log.path} is empty.")
     for r in rows:
-        pain = f"pain {r.pain_before if r.pain_before is not None else '-'}→{r.pain_after if r.pain_after is not None else '-'}"
-        print(f"{r.created_at}  {r.drill:9s} {r.rep_count:3d} reps, {r.good_count} good, {r.flagged_count} flagged  {pain}  {r.clip}")
+        reps = plural(r.rep_count, "rep")
+        print(f"{r.created_at}  {r.drill:9s} {reps:>8s}, {r.good_count} good, {r.flagged_count} flagged  {pain_text(r.pain_before, r.pain_after)}  {r.clip}")
     return 0
+
+
+def pain_text(before: int | None, after: int | None) -> str:
+    """Pain before→after as rated; says so when neither was."""
+    if before is None and after is None:
+        return "pain not rated"
+    return f"pain {'?' if before is None else before}→{'?' if after is None else after}"

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from formcheck import __version__
-from formcheck.cli import analyze, batch, evaluate, log
-from formcheck.cli.options import REPO
+from formcheck.cli import analyze, app, batch, evaluate, log
 from formcheck.errors import FormcheckError
 
 
-def cmd_app(args: argparse.Namespace) -> int:
-    import subprocess
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwind as Ctrl-C does, so nothing half-made is left behind."""
 
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(args.port)]
-    return subprocess.call(cmd, cwd=REPO)
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,10 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze.add_parser(sub)
     log.add_parser(sub)
-
-    p = sub.add_parser("app", help="start the Streamlit app (live coaching, review, history)")
-    p.add_argument("--port", type=int, default=8501)
-    p.set_defaults(func=cmd_app)
+    app.add_parser(sub)
 
     from formcheck.synth import cli as synth_cli
 
@@ -48,17 +50,35 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = _unwind_on_stop_signals()
     try:
         return int(args.func(args) or 0)
     except FormcheckError as exc:
         print(f"formcheck: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("formcheck: interrupted; finished results were kept, unfinished ones were not written.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        how = "stopped" if signum != signal.SIGINT else "interrupted"
+        print(f"formcheck: {how}; finished results were kept, unfinished ones were not written.", file=sys.stderr)
+        return 128 + int(signum)
     except Exception as exc:  # a bug, not the user's fault: one line, details on request
         if os.environ.get("FORMCHECK_DEBUG"):
             raise
         print(f"formcheck: unexpected error ({type(exc).__name__}: {exc}). Re-run with FORMCHECK_DEBUG=1 for details.", file=sys.stderr)
         return 1
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _unwind_on_stop_signals() -> dict[int, object]:
+    """SIGTERM and SIGHUP raise :class:`Stopped` (where they would kill outright, and only on the
+    main thread); the handlers they replace. ``formcheck app`` passes them on to its server instead."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _stop)
+    return previous
 

@@ -11,7 +11,7 @@ usual level (the pain before) by the next day. Each profile may store its treatm
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import io
 import json
 import os
@@ -26,12 +26,14 @@ from formcheck.core.plan import Plan, Session, plan_from_dict, todays_session
 from formcheck.core.programme import default_plan
 from formcheck.core.progression import PAIN_LIMIT, Outcome
 from formcheck.core.report import SessionReport
+from formcheck.edges.files import write_csv_rows
 from formcheck.edges.log_rows import EXPORT_COLUMNS, Profile, SessionRow, SessionSet, SetRow
 from formcheck.edges.log_schema import DEFAULT_PROFILE, ensure_schema
 from formcheck.errors import FormcheckError
 
 __all__ = [
     "DEFAULT_PROFILE", "LOG_ENV", "PAIN_LIMIT", "Profile", "SessionRow", "SessionSet", "SetRow", "TrainingLog", "default_path",
+    "log_problem",
 ]
 
 LOG_ENV = "FORMCHECK_LOG"
@@ -52,6 +54,22 @@ def default_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("formcheck", appauthor=False)) / "training_log.sqlite"
+
+
+def log_problem(path: Path, exc: BaseException) -> str:
+    """What is wrong with the log file, in one sentence a user can act on."""
+    text = str(exc).rstrip(".") or type(exc).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror
+    low = text.lower()
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (f"the training log {path} is damaged ({text}); move it aside to start a new log, "
+                "or restore it from a backup.")
+    if "readonly" in low or "read-only" in low or "permission" in low or "unable to open" in low:
+        return f"the training log {path} cannot be written ({text}); check its permissions, or choose another file."
+    if "locked" in low or "busy" in low:
+        return f"the training log {path} is busy in another program ({text}); try again in a moment."
+    return f"the training log {path} cannot be used ({text})."
 
 
 def _pain(value: int | None, what: str) -> int | None:
@@ -93,13 +111,17 @@ class TrainingLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ensure_schema(str(self.path))
         except (OSError, sqlite3.Error) as exc:
-            raise FormcheckError(f"cannot open the training log at {self.path} ({exc}).") from exc
+            raise FormcheckError(log_problem(self.path, exc)) from exc
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer; crash-safe
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+            db.execute("PRAGMA foreign_keys = ON")
+            with contextlib.suppress(sqlite3.OperationalError):  # a read-only log can still be read
+                db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer; crash-safe
+        except sqlite3.Error as exc:
+            raise FormcheckError(log_problem(self.path, exc)) from exc
         try:
             with db:  # one transaction: all of a set (or a session) or none of it
                 yield db
@@ -107,6 +129,8 @@ class TrainingLog:
             if "FOREIGN KEY" in str(exc):
                 raise FormcheckError("that patient profile or session is not in the training log.") from None
             raise
+        except sqlite3.Error as exc:  # damaged, read-only, locked for too long: one sentence, never a traceback
+            raise FormcheckError(log_problem(self.path, exc)) from exc
         finally:
             db.close()
 
@@ -330,9 +354,7 @@ class TrainingLog:
             return [dict(r) for r in db.execute("SELECT * FROM reps WHERE set_id = ? ORDER BY idx", (set_id,))]
 
     def export_csv(self, profile: int | None = None) -> str:
+        """Every set as CSV; notes and clip names cannot run as spreadsheet formulas."""
         buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(EXPORT_COLUMNS)
-        for row in self.sets(profile):
-            w.writerow([getattr(row, c) for c in EXPORT_COLUMNS])
+        write_csv_rows(buf, EXPORT_COLUMNS, ({c: getattr(row, c) for c in EXPORT_COLUMNS} for row in self.sets(profile)))
         return buf.getvalue()

@@ -6,16 +6,20 @@ CSV all read them from :func:`reason_list` / :func:`rep_reasons`.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from formcheck.core.drills import Rep
 from formcheck.core.report import SessionReport
-from formcheck.edges.files import atomic_write
+from formcheck.edges.files import atomic_write, write_csv_rows
 
 GOOD_TEXT = "back stayed on the dowel"
 CSV_METRICS = ("lumbar_flexion_score", "lumbar_curvature", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg")
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 rep``, ``0 reps``, ``3 reps``: counts said right everywhere."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def reason_list(rep: Rep) -> list[str]:
@@ -51,10 +55,4 @@ def write_json(report: SessionReport, path: Path) -> None:
 
 def write_csv(report: SessionReport, path: Path) -> None:
     fields = ["index", "start_s", "bottom_s", "end_s", "verdict", "full", "cut", "side", "faults", *CSV_METRICS, "reasons"]
-
-    def write(f: Any) -> None:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rep_rows(report))
-
-    atomic_write(path, write)
+    atomic_write(path, lambda f: write_csv_rows(f, fields, rep_rows(report)))
