@@ -57,6 +57,24 @@ def pain_rule_broken(o: Outcome, limit: int = PAIN_LIMIT) -> str | None:
     return None
 
 
+EASE_OFF = "ease off next time (fewer reps, a shorter hold or an easier level)"
+
+
+def pain_warning(before: int | None, after: int | None, limit: int = PAIN_LIMIT) -> str | None:
+    """What the programme says when pain after exercise is above the limit or rose during it; None otherwise."""
+    if after is None:
+        return None
+    if after > limit:
+        why = f"Pain after exercise was {after}/10, above {limit}/10"
+    elif before is not None and after > before:
+        why = f"Pain rose during exercise, from {before}/10 to {after}/10"
+    else:
+        return None
+    usual = f" (your {before}/10 before)" if before is not None else ""
+    return (f"{why}. The programme says: {EASE_OFF}, and check tomorrow morning whether your back is back to "
+            f"its usual level{usual}. Tell your therapist if it is not.")
+
+
 def advise(
     outcomes: Sequence[Outcome],
     *,

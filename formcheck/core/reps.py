@@ -123,6 +123,13 @@ class RepCounter:
             self.phase = Phase.UP
         return None
 
+    def settled_for(self, t: float) -> float:
+        """Seconds the start position has been held still so far (0 outside set-up): a live
+        countdown shows ``still_s`` minus this."""
+        if self.phase is not Phase.SETUP or not self._still:
+            return 0.0
+        return max(0.0, t - self._still[0][0])
+
     def _settle(self, t: float, value: float, ready: bool) -> None:
         if not ready or value > self.min_depth:  # bent over is not a start position
             self._still.clear()

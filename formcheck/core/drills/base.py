@@ -123,6 +123,12 @@ class Drill:
     label: ClassVar[str] = "Drill"
     # Faults that mean the lower back lost the dowel (sacrum / mid-back contacts turn red).
     judges_head: ClassVar[bool] = False  # only the dowel hinge checks the head contact
+    # What the guided session says and draws: one line of what good looks like, how the camera
+    # must see the drill ("side" or "front"), and the start position of the framing guide
+    # (standing | all-fours | supine | side-plank).
+    good_cue: ClassVar[str] = "Move slowly and keep the lower back still."
+    camera_view: ClassVar[str] = "side"
+    start_pose: ClassVar[str] = "standing"
     lumbar_message: ClassVar[str] = (
         "Lower back rounded: the dowel lost the sacrum / mid-back contact. Hinge at the hips and keep the back long."
     )

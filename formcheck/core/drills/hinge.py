@@ -36,6 +36,7 @@ class Hinge(Drill):
     name = "hinge"
     label = "Hip hinge"
     judges_head = True
+    good_cue = "Push the hips back; head, mid-back and tailbone stay on the dowel."
 
     def counter_limits(self) -> tuple[float, float]:
         return self.s.hinge_min_hip_deg, self.s.hinge_expected_range_deg

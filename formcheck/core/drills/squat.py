@@ -26,6 +26,7 @@ class Squat(Drill):
     name = "squat"
     label = "Box squat"
     lumbar_message = WINK_MESSAGE
+    good_cue = "Sit back to the box, chest up; the lower back stays long, no tuck at the bottom."
 
     @property
     def rel_threshold(self) -> float:
