@@ -18,6 +18,16 @@ PER_DRILL = {
     "bird-dog": ("birddog_lumbar_threshold", "birddog_pelvis_hike_deg", "birddog_pelvis_rotation_deg", "birddog_too_high_deg"),
 }
 DOCS = {name: (default, unit, doc) for name, default, unit, doc in Settings.field_docs()}
+LABELS = Settings.field_labels()
+# Units as a reader says them; the back curve is a number without a unit of its own.
+UNIT_WORDS = {"deg": "degrees", "curvature": "back-curve units", "of body length": "share of body length", "s": "seconds",
+              "px": "pixels", "0–1": "0–1", "of range": "share of your range"}
+
+
+def slider_label(name: str) -> str:
+    """"Lower-back rounding allowed (vs own reps), in back-curve units"."""
+    unit = DOCS[name][1]
+    return f"{LABELS[name]}, in {UNIT_WORDS.get(unit, unit)}"
 
 
 def key(name: str) -> str:
@@ -48,19 +58,19 @@ def sliders(drill: str) -> None:
     """The sliders for ``drill``'s thresholds; their values persist for the whole browser session."""
     # A key keeps the expander open across the rerun each slider move causes.
     with st.expander(
-        "Thresholds (re-evaluated from the stored poses, without re-running the pose model)", key="review_thresholds_open"
+        "Thresholds: what counts as a fault (the reps are judged again in about a second)", key="review_thresholds_open"
     ):
         for name in COMMON + PER_DRILL.get(drill, ()):
             default, unit, doc = DOCS[name]
             lo, hi, step = slider_range(name)
             st.session_state.setdefault(key(name), float(default))
             st.slider(
-                f"{name} ({unit})",
+                slider_label(name),
                 min_value=lo,
                 max_value=hi,
                 step=step,
                 key=key(name),
-                help=f"{doc}. Default {default}.",
+                help=f"{doc[0].upper()}{doc[1:]}. Default {default:g} ({UNIT_WORDS.get(unit, unit)}). Setting: `{name}`.",
                 persist_state="session",
             )
         st.button("Reset to defaults", on_click=reset, key="review_reset")

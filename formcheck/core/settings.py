@@ -44,8 +44,9 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
 ORDERED = (("rep_exit_frac", "rep_enter_frac", "a rep ends when the movement comes back under a smaller share than the one that started it"),)
 
 
-def _f(default: float, unit: str, doc: str) -> Any:
-    return field(default=default, metadata={"unit": unit, "doc": doc, "range": UNIT_RANGES.get(unit)})
+def _f(default: float, unit: str, doc: str, label: str = "") -> Any:
+    """A threshold: default, unit, why; ``label`` is its name in plain words for the app's sliders."""
+    return field(default=default, metadata={"unit": unit, "doc": doc, "label": label, "range": UNIT_RANGES.get(unit)})
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,13 @@ class Settings:
     rep_min_duration_s: float = _f(0.8, "s", "shorter excursions are jitter, not reps")
     bottom_window_s: float = _f(0.25, "s", "rep-bottom metrics are medians over ±this around the deepest frame")
     # --- lumbar flexion (the virtual dowel) ---------------------------------------------
-    lumbar_abs_threshold: float = _f(0.35, "curvature", "back curve at the bottom above this is rounded whatever the baseline (real clips: neutral backs up to 0.29, rounded from 0.45)")
-    lumbar_rel_threshold: float = _f(0.15, "curvature", "rise of the back curve over the person's own better reps that counts as rounding")
+    lumbar_abs_threshold: float = _f(0.35, "curvature", "back curve at the bottom above this is rounded whatever the baseline (real clips: neutral backs up to 0.29, rounded from 0.45)", "Lower-back rounding allowed (any rep)")
+    lumbar_rel_threshold: float = _f(0.15, "curvature", "rise of the back curve over the person's own better reps that counts as rounding", "Lower-back rounding allowed (vs own reps)")
     # --- hinge --------------------------------------------------------------------------
     hinge_min_hip_deg: float = _f(30.0, "deg", "hip flexion a bend must reach to be a hinge rep")
     hinge_expected_range_deg: float = _f(70.0, "deg", "assumed hinge depth until the person's own reps are seen")
-    hinge_shallow_deg: float = _f(45.0, "deg", "hip flexion at the bottom below this is too shallow")
-    hinge_knee_locked_deg: float = _f(5.0, "deg", "knee flexion below this at the bottom means locked knees")
+    hinge_shallow_deg: float = _f(45.0, "deg", "hip flexion at the bottom below this is too shallow", "Shallowest hinge allowed (hip bend)")
+    hinge_knee_locked_deg: float = _f(5.0, "deg", "knee flexion below this at the bottom means locked knees", "Knee bend below which the knees count as locked")
     hinge_squat_ratio: float = _f(0.75, "knee/hip", "knee flexion over hip flexion above this is a squat, not a hinge")
     hands_low_margin: float = _f(
         0.15, "body lengths", "hands within this of knee height, or lower, at the bottom mark a deadlift (a hinge)"
@@ -80,23 +81,23 @@ class Settings:
     deadlift_min_trunk_deg: float = _f(
         45.0, "deg", "with the hands that low, a trunk leaning at least this far at the bottom is a deadlift, however bent the knees"
     )
-    neck_change_deg: float = _f(30.0, "deg", "head tipped more than this from its set-up angle to the trunk loses the head contact")
+    neck_change_deg: float = _f(30.0, "deg", "head tipped more than this from its set-up angle to the trunk loses the head contact", "Head movement allowed (vs the start)")
     # --- squat --------------------------------------------------------------------------
     squat_min_knee_deg: float = _f(40.0, "deg", "knee flexion a descent must reach to be a squat rep")
     squat_expected_range_deg: float = _f(90.0, "deg", "assumed squat depth until the person's own reps are seen")
-    squat_shallow_deg: float = _f(60.0, "deg", "knee flexion at the bottom below this is too shallow")
-    squat_max_trunk_deg: float = _f(55.0, "deg", "trunk lean at the bottom beyond this is excessive")
-    squat_rel_threshold: float = _f(0.08, "curvature", "squats: rise over the person's better reps that counts as butt wink (the trunk is more upright, so rounding bends the outline less)")
-    heel_lift_frac: float = _f(0.15, "of body length", "heel rising this much above its set-up height is a heel lift")
+    squat_shallow_deg: float = _f(60.0, "deg", "knee flexion at the bottom below this is too shallow", "Shallowest squat allowed (knee bend)")
+    squat_max_trunk_deg: float = _f(55.0, "deg", "trunk lean at the bottom beyond this is excessive", "Forward lean allowed at the bottom")
+    squat_rel_threshold: float = _f(0.08, "curvature", "squats: rise over the person's better reps that counts as butt wink (the trunk is more upright, so rounding bends the outline less)", "Tailbone tuck allowed (vs own reps)")
+    heel_lift_frac: float = _f(0.15, "of body length", "heel rising this much above its set-up height is a heel lift", "Heel lift allowed")
     # --- bird dog -----------------------------------------------------------------------
     birddog_min_reach_deg: float = _f(
         40.0, "deg", "arm raised this far from hanging counts as a reach (a real reach filmed close read 50°)"
     )
     birddog_expected_range_deg: float = _f(85.0, "deg", "assumed reach until the person's own reps are seen")
-    birddog_too_high_deg: float = _f(20.0, "deg", "arm or leg more than this above level is reaching too high")
-    birddog_lumbar_threshold: float = _f(0.14, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding")
-    birddog_pelvis_hike_deg: float = _f(25.0, "deg", "hip line turned toward the ribs more than this from the start is a hike (only gross hikes: see README)")
-    birddog_pelvis_rotation_deg: float = _f(25.0, "deg", "hip line rolled open more than this from the start is a rotation (only gross rotations: see README)")
+    birddog_too_high_deg: float = _f(20.0, "deg", "arm or leg more than this above level is reaching too high", "Arm or leg above level allowed")
+    birddog_lumbar_threshold: float = _f(0.14, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding", "Lower-back change allowed (vs the start on all fours)")
+    birddog_pelvis_hike_deg: float = _f(25.0, "deg", "hip line turned toward the ribs more than this from the start is a hike (only gross hikes: see README)", "Hip hitch allowed")
+    birddog_pelvis_rotation_deg: float = _f(25.0, "deg", "hip line rolled open more than this from the start is a rotation (only gross rotations: see README)", "Hip roll allowed")
     birddog_pelvis_min_view_deg: float = _f(30.0, "deg", "pelvis tilt and turn are judged only when the camera is at least this far round from a pure side view")
     # --- live cues ----------------------------------------------------------------------
     cue_cooldown_s: float = _f(3.0, "s", "at most one new spoken/text cue this often")
@@ -125,6 +126,11 @@ class Settings:
     def field_docs(cls) -> list[tuple[str, float, str, str]]:
         """(name, default, unit, meaning) for every threshold: README table, app help."""
         return [(f.name, f.default, f.metadata["unit"], f.metadata["doc"]) for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def field_labels(cls) -> dict[str, str]:
+        """Plain-words names of the thresholds a therapist adjusts (the others: their field name)."""
+        return {f.name: f.metadata["label"] or f.name for f in dataclasses.fields(cls)}
 
     def replace(self, **changes: float) -> Settings:
         known = {f.name for f in dataclasses.fields(self)}
