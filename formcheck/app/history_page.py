@@ -14,6 +14,7 @@ from formcheck.app import components, followups
 from formcheck.app.charts import RULE_COLUMN, pain_chart, progress_chart, sets_frame
 from formcheck.errors import FormcheckError
 from formcheck.edges.log import PAIN_LIMIT
+from formcheck.outputs.tables import plural
 
 
 def render() -> None:
@@ -71,7 +72,7 @@ def render() -> None:
     followups.adherence_section(plan, sessions)
 
     with st.expander("Reps of one set"):
-        labels = {int(r.id): f"{r.created_at} · {r.drill} · {r.rep_count} reps" for r in reversed(rows)}
+        labels = {int(r.id): f"{r.created_at} · {r.drill} · {plural(r.rep_count, 'rep')}" for r in reversed(rows)}
         chosen = st.selectbox("Set", list(labels), format_func=lambda i: labels[i])
         if chosen is not None:
             st.dataframe(log.reps(chosen), hide_index=True, width="stretch")

@@ -35,6 +35,7 @@ from formcheck.app.results import (
 )
 from formcheck.errors import FormcheckError
 from formcheck.outputs.printable import printable_html
+from formcheck.outputs.tables import plural
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def _results(review: Review) -> None:
     source = "recognised automatically" if report.drill_source == "auto" else "chosen"
     st.subheader(f"{review.clip_name}: {report.drill} ({source})")
     counts = f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable"
-    st.markdown(f"**{s['rep_count']} reps**: {counts}.")
+    st.markdown(f"**{plural(s['rep_count'], 'rep')}**: {counts}.")
     components.summary_metrics(report)
     components.assessability(report)
     pose_note = "stored poses reused" if report.clip.get("pose_reused") else f"analysed in {review.pose_seconds:.0f} s"

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 
 from formcheck.core.report import SessionReport  # noqa: E402
 from formcheck.edges.files import atomic_write  # noqa: E402
-from formcheck.outputs import palette  # noqa: E402
+from formcheck.outputs import palette, tables  # noqa: E402
 
 SHADE = palette.VERDICT_HEX
 
@@ -27,7 +27,7 @@ def angles_figure(report: SessionReport, path: Path) -> None:
     ax.set_ylabel("degrees")
     # Legends sit beside the plots, never over the data.
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    ax.set_title(f"{report.drill}: {report.summary['rep_count']} reps, {report.summary['flagged_count']} flagged", fontsize=10)
+    ax.set_title(f"{report.drill}: {tables.plural(report.summary['rep_count'], 'rep')}, {report.summary['flagged_count']} flagged", fontsize=10)
     if "lumbar_score" in s:
         ax2.plot(t, s["lumbar_score"], color=palette.LUMBAR_HEX, lw=1.4, label="lower-back score\n(back curve vs own reps)")
     threshold = report.settings.get("lumbar_rel_threshold")

@@ -14,7 +14,7 @@ from string import Template
 from formcheck import __version__
 from formcheck.core.report import SessionReport
 from formcheck.outputs import palette
-from formcheck.outputs.tables import rep_reasons
+from formcheck.outputs.tables import plural, rep_reasons
 
 VERDICT_LABEL = {"good": "✓ good", "flagged": "✗ flagged", "unassessed": "– not assessable"}
 
@@ -102,7 +102,7 @@ def printable_html(
 <h1>formcheck report: {_e(clip)}</h1>
 <p class="meta">Generated {_e(when)} · drill: <strong>{_e(report.drill)}</strong> ({source}) · {seconds}</p>
 <p class="summary"><strong>{_e(report.headline)}</strong></p>
-<p class="summary"><strong>{s["rep_count"]} reps</strong>{partial}: {counts}.</p>
+<p class="summary"><strong>{plural(s["rep_count"], "rep")}</strong>{partial}: {counts}.</p>
 {note_html}
 <h2>Reps</h2>
 {_rep_table(report)}
