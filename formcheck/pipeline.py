@@ -29,7 +29,7 @@ from formcheck.edges.posefile import PoseFile, PoseRecorder
 from formcheck.core.report import SessionReport
 from formcheck.outputs.tables import write_csv, write_json
 from formcheck.core.settings import Settings
-from formcheck.edges.video import VideoReader, VideoWriter
+from formcheck.edges.video import VideoReader, VideoWriter, reading_notes
 
 DEFAULT_MAX_SIDE = 960  # pose and annotation resolution; the back outline needs L ≳ 80 px
 Progress = Callable[[int, int], None]  # (frames done, frames expected)
@@ -122,6 +122,7 @@ def analyze_clip(
             _consume(frames, lambda fp: _Tagged(analyzer.push(fp[1]), fp[0].image), target, info.fps, expected, None, overlap)
 
     report = analyzer.finish()
+    report.warnings += reading_notes(stored.meta.get("lost_s", []), info.fps, pose.stride)
     report.clip = {
         "name": video.name,
         "digest": digest,
@@ -176,6 +177,7 @@ def _pose_stream(
                 p = est.process(frame.image, frame.t, frame.index)
                 recorder.append(p)
                 yield p, frame.image
+            recorder.meta["lost_s"] = reader.lost  # damaged stretches the reader skipped
     finally:
         if own:
             est.close()

@@ -235,3 +235,21 @@ def test_links_pipes_and_animations_are_named_for_what_they_are(tmp_path):
     assert "animated GIF" in expect(tmp_path / "moving.gif", "animated GIF")
     frames[0].save(tmp_path / "still.gif")
     expect(tmp_path / "still.gif", "still image")
+
+
+def test_analyze_reports_the_lost_seconds_and_a_big_stride(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    clip = damage(moving_clip(tmp_path / "good.mp4"), tmp_path / "damaged.mp4")
+    cmd = [sys.executable, "-m", "formcheck.cli", "analyze", "--no-log", "--no-video", "--json"]
+    r = subprocess.run([*cmd, str(clip), "--out", str(tmp_path / "o1")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert 150 <= report["frames"] < 210
+    assert any("damaged and could not be decoded" in w for w in report["warnings"]), report["warnings"]
+    r = subprocess.run([*cmd, str(tmp_path / "good.mp4"), "--out", str(tmp_path / "o2"), "--stride", "150"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "truncated" not in r.stderr, r.stderr
+    assert any("1 frame in 150" in w for w in json.loads(r.stdout)["warnings"])
