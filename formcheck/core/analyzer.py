@@ -168,7 +168,7 @@ class Analyzer:
         """Until the start position is held, say the one thing to fix first."""
         if drill.phase is not Phase.SETUP:
             return None
-        for code in ("no_person", "second_person", "not_visible", "not_side_view", "too_small"):
+        for code in ("no_person", "second_person", "not_visible", "turn_left", "turn_right", "not_side_view", "too_small"):
             if code in f.blockers:
                 return REASONS[code][1]
         if drill.name == "bird-dog" and not drill.ready(f):

@@ -16,13 +16,17 @@ from formcheck.core.landmarks import L
 from formcheck.core.frames import PoseFrame
 from formcheck.core.settings import Settings
 from formcheck.core.smoothing import OneEuroFilter
-from formcheck.core.spine import BackProfile, back_normal, back_profile, facing_vote
+from formcheck.core.spine import BackProfile, back_normal, facing_vote
+from formcheck.core.view import AzimuthTracker, back_profile_at_view, signed_azimuth, stretch, stretch_factor, turn_direction
 
 # Why the back cannot be judged right now: code -> (what is wrong, what the user can do).
 REASONS: dict[str, tuple[str, str]] = {
     "no_person": ("no person in view", "Step into the camera's view."),
     "second_person": ("a second person is in view", "Ask others to step out of the frame."),
     "not_side_view": ("the camera does not see your side", "Turn so your side faces the camera."),
+    # Said beside not_side_view when the way to turn is clear (core/view.py), the person's own left/right.
+    "turn_left": ("you are turned too far from side-on (turn a little to your left)", "Turn a little to your left."),
+    "turn_right": ("you are turned too far from side-on (turn a little to your right)", "Turn a little to your right."),
     "not_visible": ("hips, shoulders or knees are out of frame or hidden", "Make sure your whole body is in the frame."),
     "too_small": ("the person is too small in the picture", "Step closer to the camera."),
     "too_upright": ("the trunk is too upright for the back curve to mean anything", "Hinge further forward."),
@@ -47,6 +51,7 @@ class FrameFeatures:
     facing: int = 0  # +1 / −1 (see spine.back_normal), 0 = undecided
     length_px: float = float("nan")  # shoulder–hip length
     view_deg: float = float("nan")  # 0 = side view, 90 = facing or back to the camera
+    azimuth_deg: float = float("nan")  # smoothed and signed (+ = the camera sees the front): the back is read corrected for it
     trunk_deg: float = float("nan")  # trunk inclination from vertical
     hip_deg: float = float("nan")  # hip flexion (shoulder–hip–knee), 0 standing
     knee_deg: float = float("nan")  # knee flexion, 0 straight
@@ -105,6 +110,7 @@ class FeatureExtractor:
         self._vote = 0.0
         self._vote_t: float | None = None
         self.facing = 0
+        self._azimuth = AzimuthTracker(settings.view_tau_s)
 
     def __call__(self, frame: PoseFrame) -> FrameFeatures:
         if not frame.present:
@@ -123,15 +129,20 @@ class FeatureExtractor:
         self._update_facing(frame.t, hip, shoulder, nose, ear, toes if feet_count else None)
 
         view = view_angle(frame.world) if frame.world is not None else float("nan")
+        # The back is read as from the side, its outline stretched for the camera's azimuth (core/view.py).
+        azimuth = self._azimuth(frame.t, signed_azimuth(frame.world, self.facing)) if frame.world is not None else float("nan")
+        seen = abs(azimuth) if np.isfinite(azimuth) else view
+        widen = stretch_factor(azimuth, self.s.max_view_deg)
         blockers: list[str] = []
         if frame.people > 1:
             blockers.append("second_person")
         if min(vis[list(_CORE)]) < self.s.min_visibility or max(vis[list(_LEGS)]) < self.s.min_visibility:
             blockers.append("not_visible")
-        if length < self.s.min_body_px:
+        if np.linalg.norm(stretch(shoulder, hip, widen) - hip) < self.s.min_body_px:  # the body's size, not the view's
             blockers.append("too_small")
-        if not view <= self.s.max_view_deg:
-            blockers.append("not_side_view")
+        if not seen <= self.s.max_view_deg:
+            turn = turn_direction(azimuth, self.facing)
+            blockers += [f"turn_{turn}", "not_side_view"] if turn else ["not_side_view"]
         if self.facing == 0:
             blockers.append("facing_unknown")
         trunk_deg = float(inclination(trunk))
@@ -141,7 +152,7 @@ class FeatureExtractor:
             blockers.append("lying_down")  # supine: the back outline is the floor's
         profile = None
         if self.facing and frame.outline is not None:
-            profile = back_profile(frame.outline.astype(np.float64), hip, shoulder, ear, self.facing)
+            profile = back_profile_at_view(frame.outline.astype(np.float64), hip, shoulder, ear, self.facing, azimuth, self.s.max_view_deg)
         if profile is None or profile.coverage < self.s.min_profile_coverage:
             blockers.append("no_outline")
         # Neck: shoulder→ear against hip→shoulder, signed so + is the head dropping toward the front.
@@ -157,6 +168,7 @@ class FeatureExtractor:
             facing=self.facing,
             length_px=length,
             view_deg=view,
+            azimuth_deg=azimuth,
             trunk_deg=trunk_deg,
             hip_deg=float(flexion(shoulder, hip, knee)),
             knee_deg=float(flexion(hip, knee, ankle)),
