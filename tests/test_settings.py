@@ -35,8 +35,8 @@ def test_every_setting_is_documented():
 @pytest.mark.parametrize(
     ("assignment", "fragment"),
     [
-        ("lumbar_abs_threshold=nan", "from 0 to 3"),
-        ("lumbar_abs_threshold=inf", "from 0 to 3"),
+        ("lumbar_abs_threshold=nan", "from 0 to 10"),
+        ("lumbar_abs_threshold=inf", "from 0 to 10"),
         ("hinge_shallow_deg=-5", "from 0 to 180"),
         ("min_body_px=1e9", "from 1 to 2000"),
         ("rep_enter_frac=0.2", "rep_exit_frac (0.25) must be below rep_enter_frac (0.2)"),

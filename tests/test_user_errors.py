@@ -50,8 +50,8 @@ def test_out_inside_a_read_only_folder_or_read_only_itself(tmp_path, clip):
 @pytest.mark.parametrize(
     ("assignment", "fragment"),
     [
-        ("lumbar_abs_threshold=nan", "lumbar_abs_threshold must be a number from 0 to 3"),
-        ("lumbar_abs_threshold=inf", "lumbar_abs_threshold must be a number from 0 to 3"),
+        ("lumbar_abs_threshold=nan", "lumbar_abs_threshold must be a number from 0 to 10"),
+        ("lumbar_abs_threshold=inf", "lumbar_abs_threshold must be a number from 0 to 10"),
         ("hinge_shallow_deg=-10", "hinge_shallow_deg must be a number from 0 to 180"),
         ("squat_max_trunk_deg=1e6", "squat_max_trunk_deg must be a number from 0 to 180"),
         ("rep_enter_frac=0.2", "rep_exit_frac (0.25) must be below rep_enter_frac (0.2)"),

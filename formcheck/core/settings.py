@@ -34,7 +34,7 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "Hz": (0.01, 30.0),  # a cut-off of 0 would freeze the filter
     "Hz per image-height/s": (0.0, 50.0),
     "of range": (0.01, 0.99),
-    "curvature": (0.0, 3.0),
+    "curvature": (0.0, 10.0),  # 5 or more turns a rounding check off (no back curves that far)
     "knee/hip": (0.0, 5.0),
     "body lengths": (0.0, 1.0),
     "of body length": (0.0, 1.0),
