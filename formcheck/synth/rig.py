@@ -65,8 +65,8 @@ class Skeleton:
     palm_offset: float  # wrist centre to palm surface, m (hands flat on the floor)
     knee_offset: float  # knee centre to the front of the knee, m (kneeling)
     ear_rest: np.ndarray  # (2, 3) rest positions of the left/right ear vertices
-    ear_bones: np.ndarray  # (2, 4) skinning bones of those vertices
-    ear_weights: np.ndarray  # (2, 4)
+    ear_bones: np.ndarray  # (2, K) skinning bones of those vertices
+    ear_weights: np.ndarray  # (2, K)
 
     def index(self, name: str) -> int:
         return self.names.index(name)

@@ -55,7 +55,7 @@ def gt_angles(j: dict[str, np.ndarray], near: str) -> dict[str, float]:
 
 
 def frame_record(t: float, joints: dict[str, np.ndarray], camera: Camera, near: str, lumbar: float,
-                 phase: str, rep: int | None) -> dict:
+                 spine: float, phase: str, rep: int | None) -> dict:
     """One entry of the clip JSON's ``frames`` list, rounded for a compact file."""
     names = list(joints)
     pts = np.stack([joints[n] for n in names])
@@ -65,4 +65,5 @@ def frame_record(t: float, joints: dict[str, np.ndarray], camera: Camera, near: 
     rec["joints_3d"] = {n: [round(float(v), 4) for v in p] for n, p in zip(names, pts)}
     rec.update({k: round(v, 2) for k, v in gt_angles(joints, near).items()})
     rec["lumbar_flexion_deg"] = round(float(lumbar), 2)
+    rec["spine_flexion_deg"] = round(float(spine), 2)
     return rec
