@@ -29,8 +29,9 @@ MODEL_ENV = "FORMCHECK_MODEL"
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "pose_landmarker_full.task"
 MASK_THRESHOLD = 0.5
 # A second person in view for 1 s meets at least two checks; each answer holds until the
-# next. Cost (benchmarks/crowd_check.py, 2 busy cores, 640x480): a check 70 ms, a tracked
-# frame 42 ms (IMAGE mode detects afresh), so +11% pose time at 30 fps, +22% at 15 fps.
+# next. Cost (benchmarks/crowd_check.py, 640x480, 2 cores under load): a check 1.3-1.7
+# tracked frames (IMAGE mode detects afresh), so +9-11% pose time at 30 fps, +17-22% at
+# 15 fps; no false alarm in 647 checks of 30 single-person clips (7 samples, 23 real).
 CROWD_CHECK_S = 0.5
 
 
