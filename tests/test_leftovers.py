@@ -40,7 +40,7 @@ def wait_for(condition, timeout=180.0, what=""):
         time.sleep(0.05)
 
 
-LEFTOVERS = (".pose-k2lzv92v", "annotated.mp4.partial.mp4", "pose.npz.partial", ".report.json.ab12cd_9", ".write-test-x1")
+LEFTOVERS = (".pose-k2lzv92v", "annotated.mp4.partial.mp4", "pose.npz.partial", ".report.json.ab12cd_9", ".write-test-x1y2z3w4")
 
 
 def plant_leftovers(out: Path) -> None:
@@ -65,10 +65,12 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
 
 def test_remove_leftovers_spares_results_and_other_files(tmp_path):
     plant_leftovers(tmp_path)
-    for name in ("report.json", "annotated.mp4", "pose.npz", ".hidden", "notes.partial.txt"):
+    for name in ("report.json", "annotated.mp4", "pose.npz", ".hidden", "notes.partial.txt", "notes.partial", ".pose-mine"):
         (tmp_path / name).write_text("x")
     assert sorted(remove_leftovers(tmp_path)) == sorted(LEFTOVERS)
-    assert {p.name for p in tmp_path.iterdir()} == {"report.json", "annotated.mp4", "pose.npz", ".hidden", "notes.partial.txt", "my notes.txt"}
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "report.json", "annotated.mp4", "pose.npz", ".hidden", "notes.partial.txt", "notes.partial", ".pose-mine", "my notes.txt"
+    }
 
 
 def test_a_failure_leaves_no_empty_out_folder(tmp_path):
@@ -86,7 +88,7 @@ def test_results_folder_turns_a_write_failure_into_a_sentence(tmp_path):
     out = tmp_path / "new"
     with pytest.raises(FormcheckError, match=r"cannot write the results in .*No space left on device"):
         with results_folder(out):
-            (out / ".pose-abc").mkdir()
+            (out / ".pose-abc12345").mkdir()
             raise OSError(28, "No space left on device", str(out / "annotated.mp4.partial.mp4"))
     assert not out.exists()
 

@@ -18,9 +18,13 @@ from typing import Any
 from formcheck.errors import FormcheckError
 
 LOCK_NAME = ".formcheck.lock"
-# What a killed run leaves in its results folder: the pose recorder's scratch folder and
-# unfinished pose.npz, the unfinished annotated video, atomic writes' temporary files.
-_LEFTOVER = re.compile(r"^(\.pose-.+|.+\.partial|.+\.partial\.mp4|\.write-test-.+|\.[^.].*\.[^.]+\.[a-z0-9_]{8})$")
+# What a killed run leaves in its results folder, and nothing else (it may be the user's own
+# folder): the pose recorder's scratch folder and unfinished pose.npz, the unfinished
+# annotated video, the write probe, atomic writes' temporary files (mkstemp: 8 characters).
+_LEFTOVER = re.compile(
+    r"^(\.pose-[a-z0-9_]{8}|pose\.npz\.partial|annotated\.mp4\.partial\.mp4|\.write-test-[a-z0-9_]{8}"
+    r"|\.[\w.-]+\.(json|csv|png|html|npz|mp4)\.[a-z0-9_]{8})$"
+)
 
 
 def atomic_write(path: Path, write: Any, mode: str = "w") -> None:
