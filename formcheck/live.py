@@ -23,10 +23,10 @@ import numpy as np
 from formcheck.core.analyzer import Analyzer, FrameResult
 from formcheck.core.drills import Rep
 from formcheck.errors import FormcheckError
-from formcheck.outputs.overlay import draw
 from formcheck.edges.mediapipe import PoseEstimator
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
+from formcheck.live_view import CounterText, draw_live
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ class LiveSnapshot:
     error: str | None = None
     finished: bool = False
     last_frame_age_s: float | None = None  # seconds since a frame was analysed (None: none yet)
+    countdown_s: float | None = None  # set-up: seconds of holding still left before counting starts
+    live_verdicts: tuple[tuple[int, str], ...] = ()  # (rep, verdict) as said when each rep ended
 
 
 def _downscale(rgb: np.ndarray, max_side: int | None) -> np.ndarray:
@@ -100,6 +102,9 @@ class LiveSession:
         self._times: deque[float] = deque(maxlen=60)
         self._report: SessionReport | None = None
         self._loader: threading.Thread | None = None
+        self._verdicts: list[tuple[int, str]] = []  # copies: finish() re-judges the Rep objects in place
+        # What the big counter on the video shows (the guided session counts toward its target).
+        self.counter_text: CounterText | None = None
 
     def warm_up(self) -> None:
         """Load the pose model now on a thread of its own (about a second), so the first frames
@@ -146,13 +151,15 @@ class LiveSession:
                 return rgb
             self._last_t = t
             self._record(r, now)
-            verdict = self._last_verdict
-        return draw(image, r, verdict)
+            with self._view:
+                snap = self._snap
+        return draw_live(image, r, snap, self.counter_text)  # the page reads this same snapshot
 
     def _record(self, r: FrameResult, now: float) -> None:
         if r.rep is not None:
             self._reps.append(r.rep)
             self._last_verdict = r.rep.verdict
+            self._verdicts.append((r.rep.index, r.rep.verdict))
         self._times.append(now)
         span = self._times[-1] - self._times[0]
         fps = (len(self._times) - 1) / span if span > 0 else 0.0
@@ -176,7 +183,15 @@ class LiveSession:
             last_verdict=self._last_verdict,
             reps=tuple(self._reps),
             error=None,
+            countdown_s=self._countdown(r),
+            live_verdicts=tuple(self._verdicts),
         )
+
+    def _countdown(self, r: FrameResult) -> float | None:
+        """Seconds left of holding the start position still before reps count (None: not holding it)."""
+        counter = getattr(self.analyzer.active, "counter", None)
+        held = counter.settled_for(r.t) if r.phase == "setup" and hasattr(counter, "settled_for") else 0.0
+        return max(0.0, self.analyzer.settings.setup_still_s - held) if held > 0 else None
 
     def _update(self, **changes: object) -> None:
         with self._view:

@@ -264,10 +264,14 @@ def streamer(monkeypatch: pytest.MonkeyPatch) -> FakeStreamer:
 def test_live_page_renders_controls_and_configures_webrtc(streamer: FakeStreamer) -> None:
     at = AppTest.from_function(_live, default_timeout=30).run()
     _no_errors(at)
-    assert at.selectbox(key="live_drill").options == ["Recognise automatically", "Hip hinge", "Box squat", "Bird dog"]
-    assert at.toggle(key="live_speak").value is False
+    at.radio(key="live_mode").set_value("One set").run()
+    _no_errors(at)
+    assert at.selectbox(key="live_drill").options[:4] == ["Recognise automatically", "Hip hinge", "Box squat", "Bird dog"]
+    assert at.button(key="live_mute").label == "🔇 Mute voice"  # voice cues on, with a mute button
     assert any("Press **START**" in i.value for i in at.info)
-    assert any("TURN" in c.value and "HTTPS" in c.value for c in at.caption)
+    # Network words only in the help expander, not on the patient's screen.
+    assert not any("TURN" in c.value for c in at.caption)
+    assert any("TURN" in m.value and "HTTPS" in m.value for e in at.expander for m in e.markdown)
     kw = streamer.calls[-1]
     assert kw["rtc_configuration"] == {"iceServers": []}
     assert kw["media_stream_constraints"]["audio"] is False
@@ -277,6 +281,7 @@ def test_live_page_renders_controls_and_configures_webrtc(streamer: FakeStreamer
 @pytest.mark.slow
 def test_live_stop_keeps_the_set_and_saves_it_to_the_log(streamer: FakeStreamer, tmp_path: Path) -> None:
     at = AppTest.from_function(_live, default_timeout=60).run()
+    at.radio(key="live_mode").set_value("One set").run()
     streamer.playing = True
     at.run()
     callback = streamer.calls[-1]["video_frame_callback"]
@@ -305,17 +310,21 @@ def test_live_stop_keeps_the_set_and_saves_it_to_the_log(streamer: FakeStreamer,
     assert any("The set ended" in c.value and "90 frames" in c.value for c in at.caption)
     at.slider(key="live_log-after").set_value(2)
     at.text_input(key="live_log-notes").input("first try")
-    at.button[0].click().run()  # the form's submit button
+    _save_button(at).click().run()
     _no_errors(at)
     assert TrainingLog(tmp_path / "log.sqlite").sets() == [] and any("no reps" in i.value for i in at.info)  # 90 frames: no rep
     at.checkbox(key="live_log-keep-empty").check()  # the patient chooses to keep it
-    at.button[0].click().run()
+    _save_button(at).click().run()
     _no_errors(at)
     rows = TrainingLog(tmp_path / "log.sqlite").sets()
     assert len(rows) == 1 and rows[0].source == "live" and rows[0].pain_after == 2 and rows[0].set_notes == "first try"
     at.run()
     assert any("Saved to the training log as set" in s.value for s in at.success)
-    assert not at.button  # saved once: the form is gone
+    assert not [b for b in at.button if b.label == "Save set"]  # saved once: the form is gone
+
+
+def _save_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Save set")  # the form's submit button
 
 
 def test_app_shell_runs_the_default_page(streamer: FakeStreamer) -> None:

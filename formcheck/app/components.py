@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -13,10 +14,12 @@ from formcheck.errors import FormcheckError
 from formcheck.edges.log import DEFAULT_PROFILE, PAIN_LIMIT, Profile, TrainingLog, default_path
 from formcheck.outputs.printable import VERDICT_LABEL
 from formcheck.outputs.tables import rep_reasons
+from formcheck.core.progression import pain_warning
 from formcheck.core.report import SessionReport
 
 LOG_KEY = "log_path"
 PROFILE_KEY = "profile_id"  # the patient chosen in the sidebar, shared by every page
+PAIN_NOTICE = "pain_notice"  # (set id, what the programme says) after a painful set
 DRILL_LABELS = {"auto": "Recognise automatically", "hinge": "Hip hinge", "squat": "Box squat", "bird-dog": "Bird dog"}
 DRILL_OPTIONS = ("auto", *DRILLS)
 REMOTE_NOTE = (
@@ -34,10 +37,11 @@ def sidebar() -> None:
     """Settings every page shares. The widget key persists the value across pages."""
     with st.sidebar:
         st.session_state.setdefault(LOG_KEY, str(default_path()))
-        st.text_input(
-            "Training log file", key=LOG_KEY, help="A local SQLite file. Default: $FORMCHECK_LOG or your user data folder."
-        )
         _profile_select()
+        with st.expander("Where the training log is kept"):
+            st.text_input(
+                "Training log file", key=LOG_KEY, help="A local SQLite file. Default: $FORMCHECK_LOG or your user data folder."
+            )
         st.caption("🔒 Everything runs on this computer: no video, pose or log data leaves it.")
 
 
@@ -104,47 +108,45 @@ def assessability(report: SessionReport) -> None:
     if not report.assessable:
         st.error("The back could not be judged in this clip: " + "; ".join(report.reasons) + ".")
     for w in report.warnings:
-        st.warning(w)
+        if w != report.headline:  # already said in bold above
+            st.warning(w)
+
+
+REP_COLUMNS = ("Rep", "Time (s)", "Verdict", "Why", "Side", "Back curve vs your usual")
+
+
+def _curve(v: float | None) -> str:
+    return "–" if v is None or not math.isfinite(v) else f"{v:+.2f}"
 
 
 def rep_frame(report: SessionReport) -> pd.DataFrame:
+    """The reps in words a reader takes in at once: every reason in full, numbers as text."""
     return pd.DataFrame(
         [
             {
-                "rep": r.index,
-                "start (s)": round(r.start_s, 1),
-                "bottom (s)": round(r.bottom_s, 1),
-                "end (s)": round(r.end_s, 1),
-                "verdict": VERDICT_LABEL.get(r.verdict, r.verdict),
-                "why": rep_reasons(r),
-                "side": r.side or "",
-                "lumbar score": r.metrics.get("lumbar_flexion_score"),
+                "Rep": str(r.index),
+                "Time (s)": f"{r.start_s:.1f}–{r.end_s:.1f}",
+                "Verdict": VERDICT_LABEL.get(r.verdict, r.verdict),
+                "Why": rep_reasons(r),
+                "Side": r.side or "",
+                "Back curve vs your usual": _curve(r.metrics.get("lumbar_flexion_score")),
             }
             for r in report.reps
         ],
-        columns=["rep", "start (s)", "bottom (s)", "end (s)", "verdict", "why", "side", "lumbar score"],
+        columns=list(REP_COLUMNS),
     )
 
 
 def rep_table(report: SessionReport) -> None:
-    """The reps as a table, plus flagged reps spelled out as text (tables are drawn on a canvas)."""
+    """Every rep, whole: a static table wraps long reasons instead of cutting them, and shows all rows."""
     if not report.reps:
         return  # the headline above says why
-    st.dataframe(
-        rep_frame(report),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "rep": st.column_config.NumberColumn(width=50),
-            "start (s)": st.column_config.NumberColumn(width=80),
-            "bottom (s)": st.column_config.NumberColumn(width=80),
-            "end (s)": st.column_config.NumberColumn(width=80),
-            "verdict": st.column_config.TextColumn(width=110),
-            "why": st.column_config.TextColumn(width="large"),
-            "side": st.column_config.TextColumn(width=60),
-            "lumbar score": st.column_config.NumberColumn(format="%.2f", width=100),
-        },
-    )
+    frame = rep_frame(report)
+    if not any(r.side for r in report.reps):
+        frame = frame.drop(columns=["Side"])
+    st.table(frame.set_index("Rep"))
+    st.caption("Back curve: how much more the lower back bent at the bottom of the rep than in your usual reps "
+               "(0 = as usual; a bird dog compares with its start on all fours).")
     flagged = [r for r in report.reps if r.verdict == "flagged"]
     if flagged:
         st.markdown(
@@ -155,9 +157,10 @@ def rep_table(report: SessionReport) -> None:
 
 
 def save_set_form(report: SessionReport, *, source: str, clip: str, key: str) -> int | None:
-    """Pain before/after and a note, then the set goes into the training log. Returns the new set id."""
+    """Pain before/after and a note, then the set goes into the training log. Returns the new set id;
+    a painful set leaves what the programme says for :func:`pain_notice`."""
     with st.form(key=key, clear_on_submit=False):
-        st.markdown(f"**Save this set to the training log** (`{log_path()}`)")
+        st.markdown("**Save this set to the training log**")
         c1, c2 = st.columns(2)
         before = c1.slider("Pain before the set (0–10)", 0, 10, 0, key=f"{key}-before")
         after = c2.slider(
@@ -185,34 +188,46 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str) ->
     if set_id is None:
         st.info("This set has no reps, so it was not saved to the training log.")
         return None
-    if after > PAIN_LIMIT:
-        st.warning(
-            f"Pain after the set was {after}/10, above {PAIN_LIMIT}/10: ease off next time and check how it feels tomorrow."
-        )
     st.success(saved_message(set_id))
+    warning = pain_warning(before, after)
+    if warning:
+        st.session_state[PAIN_NOTICE] = (set_id, warning)
     return set_id
 
 
+def pain_notice(speak_on: bool) -> None:
+    """What the programme says after a painful set, shown (and spoken) until the next set is saved."""
+    notice = st.session_state.get(PAIN_NOTICE)
+    if notice is None:
+        return
+    set_id, warning = notice
+    st.warning(warning)
+    if speak_on:
+        speak(warning, f"pain-set-{set_id}", channel="formcheck-pain")
+
+
+
 def saved_message(set_id: int) -> str:
-    return f"Saved to the training log as set {set_id} ({log_path()})."
+    return f"Saved to the training log as set {set_id}."
 
 
-def speak(text: str | None, cue_id: int) -> None:
+def speak(text: str | None, cue_id: str | int, channel: str = "formcheck-spoken") -> None:
     """Say ``text`` once with the browser's speech synthesis (nothing leaves the machine).
 
-    The iframe is re-sent on every refresh; the cue id kept in sessionStorage makes the
-    browser speak each cue once, however often the element is drawn.
+    The iframe is re-sent on every refresh; the id kept in sessionStorage under ``channel``
+    makes the browser speak each cue once, however often the element is drawn. Browsers
+    speak only after the person has tapped the page once (START counts).
     """
     if not text:
         return
-    payload = json.dumps({"id": int(cue_id), "text": text})
+    payload = json.dumps({"id": str(cue_id), "text": text, "channel": channel})
     st.iframe(
         f"""<script>
 (function() {{
   const cue = {payload};
   let store = null; try {{ store = window.parent.sessionStorage; }} catch (e) {{ store = window.sessionStorage; }}
-  if (store.getItem("formcheck-spoken") === String(cue.id)) return;
-  store.setItem("formcheck-spoken", String(cue.id));
+  if (store.getItem(cue.channel) === cue.id) return;
+  store.setItem(cue.channel, cue.id);
   let synth = null; try {{ synth = window.parent.speechSynthesis; }} catch (e) {{}}
   synth = synth || window.speechSynthesis;
   if (!synth) return;

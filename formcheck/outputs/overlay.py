@@ -27,8 +27,9 @@ def _finite(p: np.ndarray | None) -> bool:
     return p is not None and bool(np.all(np.isfinite(p)))
 
 
-def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None) -> np.ndarray:
-    """Return an annotated copy of ``image`` (RGB uint8)."""
+def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None, *, hud: bool = True) -> np.ndarray:
+    """Return an annotated copy of ``image`` (RGB uint8); ``hud=False`` leaves out the text panel
+    (the live screen draws its own big one, ``formcheck.outputs.hud``)."""
     out = image.copy()
     h, w = out.shape[:2]
     unit = max(h, w) / 640.0  # line widths and text scale with the picture
@@ -51,7 +52,8 @@ def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None) -> 
                 colour = CONTACT_COLOUR[r.contacts.get(name, "unknown")]
                 cv2.circle(out, _pt(point), max(4, round(7 * unit)), colour, -1, cv2.LINE_AA)
                 cv2.circle(out, _pt(point), max(4, round(7 * unit)), WHITE, 1, cv2.LINE_AA)
-    _hud(out, r, unit, last_verdict)
+    if hud:
+        _hud(out, r, unit, last_verdict)
     return out
 
 
