@@ -172,13 +172,15 @@ def pain_chart(sets: pd.DataFrame) -> AnyChart:
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X("when:T", title="set", axis=alt.Axis(format="%b %d %H:%M", labelAngle=-30)),
+            # One tick a day, labelled once: several sets on a day must not repeat "Dec 02 01:20".
+            x=alt.X("when:T", title="day", axis=alt.Axis(format="%a %d %b", tickCount=alt.TimeIntervalStep(interval="day", step=1),
+                                                        labelAngle=0, labelOverlap=True)),
             y=alt.Y("pain:Q", title="pain (0–10)", scale=alt.Scale(domain=[0, 10])),
             color=alt.Color(
                 "rating:N",
                 scale=alt.Scale(domain=["pain before", "pain after", "next-day pain"], range=[palette.PAIN_BEFORE_HEX, palette.PAIN_AFTER_HEX, palette.NEXT_DAY_PAIN_HEX]),
             ),
-            tooltip=["when:T", "drill:N", "rating:N", "pain:Q"],
+            tooltip=[alt.Tooltip("when:T", format="%a %d %b %H:%M"), "drill:N", "rating:N", "pain:Q"],
         )
     )
     limit = alt.Chart(pd.DataFrame({"y": [PAIN_LIMIT], "label": [f"limit {PAIN_LIMIT}/10"]}))

@@ -8,13 +8,29 @@ page shows the sessions done against those planned, per week (``followups``).
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from formcheck.app import components, followups
 from formcheck.app.charts import RULE_COLUMN, pain_chart, progress_chart, sets_frame
 from formcheck.errors import FormcheckError
+from formcheck.core.plan import DRILL_LABELS
 from formcheck.edges.log import PAIN_LIMIT
 from formcheck.outputs.tables import plural
+
+
+TABLE_COLUMNS = {  # the log's columns as the page shows them, in reading order
+    "when": "when", "drill": "drill", RULE_COLUMN: "pain rule", "reps": "reps", "good": "good", "flagged": "flagged",
+    "good ratio": "good reps", "pain before": "pain before", "pain after": "pain after", "next-day pain": "next morning",
+    "clip": "clip", "notes": "notes",
+}
+
+
+def set_table(sets: pd.DataFrame) -> pd.DataFrame:
+    """The sets newest first, the pain rule beside the drill, drills in words; no internal columns."""
+    table = sets.sort_values("when", ascending=False)[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+    table["drill"] = table["drill"].map(lambda d: DRILL_LABELS.get(d, d))
+    return table
 
 
 def render() -> None:
@@ -27,7 +43,6 @@ def render() -> None:
     except FormcheckError as exc:
         st.error(str(exc))
         return
-    st.caption(f"Training log: `{log.path}`")
     try:
         rows = log.sets(profile)
         sessions = log.sessions(profile)
@@ -51,25 +66,35 @@ def render() -> None:
         f"**The pain rule:** pain during exercise at most **{PAIN_LIMIT}/10**, and back to your usual level (pain before "
         "the set) by the next day. ✓ = kept, ✗ = broken: ease off next time; – = no rating yet."
     )
+    followups.adherence_section(plan, sessions)  # per week: sessions done against planned
 
     st.markdown("**Sets and good-rep ratio per training day**")
     st.altair_chart(progress_chart(sets), width="stretch")
     st.markdown(f"**Pain trend** (dashed: the {PAIN_LIMIT}/10 limit during exercise)")
     st.altair_chart(pain_chart(sets), width="stretch")
 
-    st.markdown("**Sets**")
-    table = sets.drop(columns=["id"]).sort_values("when", ascending=False)
+    st.markdown("**Sets** (newest first)")
     st.dataframe(
-        table,
+        set_table(sets),
         hide_index=True,
         width="stretch",
         column_config={
-            "good ratio": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-            "when": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "when": st.column_config.DatetimeColumn(format="ddd D MMM, HH:mm", width=130),
+            "drill": st.column_config.TextColumn(width=95),
+            "pain rule": st.column_config.TextColumn(width=75, help=f"{RULE_COLUMN}: ✓ kept, ✗ broken, – not rated yet"),
+            "reps": st.column_config.NumberColumn(width=50),
+            "good": st.column_config.NumberColumn(width=50),
+            "flagged": st.column_config.NumberColumn(width=60),
+            "good reps": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1, width=90,
+                                                         help="Share of the judged reps that were good (of a hold: time in line)"),
+            "pain before": st.column_config.NumberColumn(format="%d/10", width=80),
+            "pain after": st.column_config.NumberColumn(format="%d/10", width=75),
+            "next morning": st.column_config.NumberColumn(format="%d/10", width=95),
+            "clip": st.column_config.TextColumn(width=140),
+            "notes": st.column_config.TextColumn(width=200),
         },
     )
     followups.follow_up_form(log, sessions)
-    followups.adherence_section(plan, sessions)
 
     with st.expander("Reps of one set"):
         labels = {int(r.id): f"{r.created_at} · {r.drill} · {plural(r.rep_count, 'rep')}" for r in reversed(rows)}
@@ -77,6 +102,8 @@ def render() -> None:
         if chosen is not None:
             st.dataframe(log.reps(chosen), hide_index=True, width="stretch")
 
+    with st.expander("Where is this log kept?"):
+        st.markdown(f"`{log.path}` (a local SQLite file; choose another in the sidebar)")
     st.download_button(
         "Export the log (CSV)",
         data=log.export_csv(profile),
