@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from formcheck.core.analyzer import Analyzer, FrameResult
-from formcheck.core.drills import Rep
+from formcheck.core.drills import HoldStatus, Rep
 from formcheck.errors import FormcheckError
 from formcheck.edges.mediapipe import PoseEstimator
 from formcheck.core.report import SessionReport
@@ -56,6 +56,7 @@ class LiveSnapshot:
     error: str | None = None
     finished: bool = False
     last_frame_age_s: float | None = None  # seconds since a frame was analysed (None: none yet)
+    hold: HoldStatus | None = None  # a timed drill (side plank): the hold under way and its in-line timer
     countdown_s: float | None = None  # set-up: seconds of holding still left before counting starts
     live_verdicts: tuple[tuple[int, str], ...] = ()  # (rep, verdict) as said when each rep ended
 
@@ -183,6 +184,7 @@ class LiveSession:
             last_verdict=self._last_verdict,
             reps=tuple(self._reps),
             error=None,
+            hold=r.hold,
             countdown_s=self._countdown(r),
             live_verdicts=tuple(self._verdicts),
         )

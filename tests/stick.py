@@ -3,6 +3,11 @@
 Angles are set exactly (hip and knee flexion, a lumbar bulge on the back outline, neck,
 limb reaches, pelvis roll/yaw), so drill logic can be tested without the pose model. The
 silhouette is rasterised with OpenCV and traced by the real ``outline_from_mask``.
+
+Two floor positions besides standing and all fours: lying on the back, seen from the side
+(dead bug: a negative ``bulge`` lifts the lower back off the floor), and propped on one
+side, seen from the front (side plank: ``lift`` raises the hips off the floor, ``sag``
+bends the body line at the hip, ``rotation`` turns the shoulders against the hips).
 """
 
 from __future__ import annotations
@@ -41,9 +46,63 @@ class Pose2D:
     heel_lift: float = 0.0  # body units
     view_deg: float = 0.0
     visible: bool = True
+    supine: bool = False  # on the back, head to the left; arm_reach: deg from pointing up toward
+    #                      the head; leg_reach: 0 = tabletop (thigh up, shin level) … 80 = leg long
+    side_plank: bool = False  # propped on the forearm, feet to the right, facing the camera
+    lift: float = 1.0  # side plank: 0 = hips on the floor, 1 = up
+    sag: float = 0.0  # side plank: deg the hips bend below the shoulder–ankle line (− = pike)
+    knees: bool = False  # side plank on the knees
+    rotation: float = 0.0  # side plank: deg the shoulder line turns against the hips (3D)
+    down_left: bool = True  # side plank: the left side is on the floor
+
+
+def _supine_points(p: Pose2D) -> dict[str, np.ndarray]:
+    hip = np.array([400.0, 390.0])
+    shoulder = hip + 0.5 * U * _dir(-90)  # level trunk, head to the left, front up
+    pts = {"hip": hip, "shoulder": shoulder, "ear": shoulder + 0.2 * U * _dir(-90)}
+    pts["nose"] = pts["ear"] + 0.1 * U * _dir(0)
+    for side, arm, leg in zip(("left", "right"), p.arm_reach, p.leg_reach):
+        pts[f"wrist_{side}"] = shoulder + 0.55 * U * _dir(-arm)
+        pts[f"elbow_{side}"] = (shoulder + pts[f"wrist_{side}"]) / 2
+        pts[f"knee_{side}"] = hip + 0.45 * U * _dir(leg)
+        pts[f"ankle_{side}"] = pts[f"knee_{side}"] + 0.42 * U * _dir(leg + 90.0 * (1 - min(leg, 80.0) / 80.0))
+    pts["ankle"], pts["knee"] = pts["ankle_left"], pts["knee_left"]
+    pts["heel"], pts["toe"] = pts["ankle"] + np.array([0.0, 0.05 * U]), pts["ankle"] + np.array([0.1 * U, 0.0])
+    return pts
+
+
+def _plank_points(p: Pose2D) -> dict[str, np.ndarray]:
+    """Mid-line points from the floor up: ankle (or knee), hip, shoulder, ear; then each side."""
+    legs, rest_sag = 0.45 * U if p.knees else 0.87 * U, 30.0
+    beta = 16.0 * p.lift  # the legs' line above the floor
+    sag = (1 - p.lift) * rest_sag + p.lift * p.sag
+    end = np.array([520.0, 425.0])
+    hip = end + legs * _dir(-90 + beta)
+    shoulder = hip + 0.5 * U * _dir(-90 + beta + sag)
+    ear = shoulder + 0.2 * U * _dir(-90 + beta + sag)
+    mid = {"ankle": end, "knee": end + 0.45 * U * _dir(-90 + beta), "hip": hip, "shoulder": shoulder, "ear": ear}
+    if p.knees:
+        mid["knee"], mid["ankle"] = end, end + 0.2 * U * _dir(20.0)  # shins back and up, away from the camera
+    half = {"ankle": 0.04, "knee": 0.05, "hip": 0.09, "shoulder": 0.17 * math.cos(math.radians(p.rotation)), "ear": 0.07}
+    up = _dir(beta + sag)  # square to the trunk, away from the floor
+    low, high = ("left", "right") if p.down_left else ("right", "left")
+    pts = dict(mid)
+    for name, m in mid.items():
+        pts[f"{name}_{low}"], pts[f"{name}_{high}"] = m - half[name] * U * up, m + half[name] * U * up
+    pts[f"elbow_{low}"] = pts[f"shoulder_{low}"] + np.array([0.0, 0.3 * U])
+    pts[f"wrist_{low}"] = pts[f"elbow_{low}"] + np.array([-0.05 * U, 0.02 * U])
+    pts[f"wrist_{high}"] = pts[f"shoulder_{high}"] + 0.5 * U * _dir(90 + beta + sag)
+    pts[f"elbow_{high}"] = (pts[f"shoulder_{high}"] + pts[f"wrist_{high}"]) / 2
+    pts["nose"] = ear + np.array([-0.05 * U, 0.0])
+    pts["heel"], pts["toe"] = mid["ankle"], mid["ankle"] + np.array([0.05 * U, -0.05 * U])
+    return pts
 
 
 def _points(p: Pose2D) -> dict[str, np.ndarray]:
+    if p.supine:
+        return _supine_points(p)
+    if p.side_plank:
+        return _plank_points(p)
     pts: dict[str, np.ndarray] = {}
     if p.quadruped:
         knee = np.array([330.0, 400.0])
@@ -84,7 +143,7 @@ def _silhouette(p: Pose2D, pts: dict[str, np.ndarray]) -> np.ndarray:
     hip, shoulder = pts["hip"], pts["shoulder"]
     axis = shoulder - hip
     length = np.linalg.norm(axis)
-    back = np.array([axis[1], -axis[0]]) / length  # facing +x: back normal (see spine.back_normal)
+    back = np.array([axis[1], -axis[0]]) / length  # facing +x (supine: front up): back normal (see spine.back_normal)
     ts = np.linspace(-0.2, 1.1, 40)
     bump = np.clip((ts - 0.1) / 0.7, 0, 1)
     back_off = 0.12 * U + p.bulge * length * np.sin(np.pi * bump)
@@ -120,6 +179,8 @@ def frame(p: Pose2D, t: float = 0.0, index: int = 0, people: int = -1) -> PoseFr
     lm[L.NOSE, :2] = pts["nose"]
     for i in range(1, 11):
         lm[i, :2] = pts["nose"] if i not in (L.LEFT_EAR, L.RIGHT_EAR) else pts["ear"]
+    if p.side_plank:
+        return _plank_frame(p, pts, lm, t, index, people)
     # World: metres, hips at the origin; the left→right line points along depth in a side view.
     world = np.zeros((33, 3), np.float32)
     world[:, :2] = (lm[:, :2] - pts["hip"]) / (2 * U)
@@ -137,6 +198,21 @@ def frame(p: Pose2D, t: float = 0.0, index: int = 0, people: int = -1) -> PoseFr
         t=t, index=index, width=W, height=H, landmarks=lm, visibility=np.full(33, 0.99, np.float32),
         world=world, outline=outline, people=people,
     )
+
+
+def _plank_frame(p: Pose2D, pts: dict[str, np.ndarray], lm: np.ndarray, t: float, index: int, people: int) -> PoseFrame:
+    """Seen from the front, each side's landmarks apart; world keeps them apart in height and
+    turns the shoulders into depth by ``rotation``. No outline: the plank is read from the line."""
+    for name, (li, ri) in {"shoulder": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), "hip": (L.LEFT_HIP, L.RIGHT_HIP),
+                           "knee": (L.LEFT_KNEE, L.RIGHT_KNEE), "ankle": (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+                           "ear": (L.LEFT_EAR, L.RIGHT_EAR)}.items():
+        lm[li, :2], lm[ri, :2] = pts[f"{name}_left"], pts[f"{name}_right"]
+    world = np.zeros((33, 3), np.float32)
+    world[:, :2] = (lm[:, :2] - pts["hip"]) / (2 * U)
+    depth = 0.17 * U * math.sin(math.radians(p.rotation)) / (2 * U)
+    world[L.LEFT_SHOULDER, 2], world[L.RIGHT_SHOULDER, 2] = -depth, depth
+    return PoseFrame(t=t, index=index, width=W, height=H, landmarks=lm, visibility=np.full(33, 0.99, np.float32),
+                     world=world, outline=None, people=people)
 
 
 def stream(keyframes: list[tuple[float, Pose2D]], fps: float = 30.0, noise_px: float = 0.0, seed: int = 0) -> list[PoseFrame]:
@@ -198,6 +274,39 @@ def squat_set(reps: list[dict], setup_s: float = 1.5) -> list[tuple[float, Pose2
         bottom = Pose2D(hip_flex=hip, knee_flex=knee, bulge=r.get("bulge", 0.0), heel_lift=r.get("heel_lift", 0.0), arm_reach=arms)
         keys += [(t + 0.8, mid), (t + 1.3, bottom), (t + 1.7, bottom), (t + 2.8, stand), (t + 3.4, stand)]
         t += 3.4
+    return keys
+
+
+def deadbug_set(reps: list[dict], setup_s: float = 1.5) -> list[tuple[float, Pose2D]]:
+    """Keyframes of dead bugs; rep dict: side ('left'/'right' arm), arm, leg (0 = that limb stays),
+    arch (lower-back lift, trunk lengths), out_s (time out, and as long back), hold."""
+    rest = Pose2D(supine=True)
+    keys = [(0.0, rest), (setup_s, rest)]
+    t = setup_s
+    for r in reps:
+        arm, leg, out = r.get("arm", 90.0), r.get("leg", 70.0), r.get("out_s", 1.5)
+        left = r.get("side", "left") == "left"
+        reach = Pose2D(supine=True, arm_reach=(arm, 0.0) if left else (0.0, arm), leg_reach=(0.0, leg) if left else (leg, 0.0),
+                       bulge=-r.get("arch", 0.0))
+        hold = r.get("hold", 0.5)
+        keys += [(t + out, reach), (t + out + hold, reach), (t + 2 * out + hold, rest), (t + 2 * out + hold + 0.8, rest)]
+        t += 2 * out + hold + 0.8
+    return keys
+
+
+def sideplank_set(holds: list[dict], setup_s: float = 1.5) -> list[tuple[float, Pose2D]]:
+    """Keyframes of side-plank holds: down on the floor, up for ``hold`` s, down; hold dict:
+    hold, sag, rotation, knees, left (the left side down)."""
+    keys: list[tuple[float, Pose2D]] = []
+    t = 0.0
+    for h in holds:
+        kw = dict(side_plank=True, knees=h.get("knees", False), down_left=h.get("left", True))
+        down = Pose2D(lift=0.0, **kw)
+        up = Pose2D(lift=1.0, sag=h.get("sag", 0.0), rotation=h.get("rotation", 0.0), **kw)
+        rise = h.get("rise_s", 1.0)
+        keys += [(t, down), (t + setup_s, down), (t + setup_s + rise, up), (t + setup_s + rise + h["hold"], up),
+                 (t + setup_s + 2 * rise + h["hold"], down)]
+        t += setup_s + 2 * rise + h["hold"] + 0.5
     return keys
 
 

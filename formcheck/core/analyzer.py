@@ -18,7 +18,7 @@ import numpy as np
 
 from formcheck.core.crowd import crowd_warning
 from formcheck.core.cues import FAULT_CUES, GOOD_REP, CueBoard
-from formcheck.core.drills import DRILLS, Drill, Rep
+from formcheck.core.drills import DRILLS, Drill, HoldStatus, Rep
 from formcheck.core.drills.recognise import DrillVote
 from formcheck.errors import FormcheckError
 from formcheck.core.features import REASONS, FeatureExtractor, FrameFeatures
@@ -47,6 +47,7 @@ class FrameResult:
     rep: Rep | None = None  # the rep that finished at this frame
     setup_hint: str | None = None  # what to fix before reps can count
     lumbar_score: float = float("nan")
+    hold: HoldStatus | None = None  # a timed drill (side plank): the hold under way and its in-line timer
 
     @property
     def t(self) -> float:
@@ -89,6 +90,9 @@ class Analyzer:
         self.people_seen = 0
         self._crowd_t: list[float] = []  # frames with a second person in view
         self._blockers: Counter[str] = Counter()
+        # Per drill: why its back reading was blocked, and in how many frames it was not.
+        self._drill_blockers: dict[str, Counter[str]] = {name: Counter() for name in self.drills}
+        self._drill_assessable: Counter[str] = Counter()
         self._assessable_frames = 0
         self._present_frames = 0
         self._first_t = math.nan
@@ -121,6 +125,9 @@ class Analyzer:
         finished: dict[str, Rep | None] = {name: d.update(f) for name, d in self.drills.items()}
         for name, d in self.drills.items():
             self._signals[name].append(d.signal(f) if f.present else math.nan)
+            blocked = d.back_blockers(f)
+            self._drill_blockers[name].update(blocked)
+            self._drill_assessable[name] += not blocked
         if self.requested == "auto":
             self.vote.see_frame(f)
             if finished.get("hinge") is not None:
@@ -128,8 +135,7 @@ class Analyzer:
         drill = self.active
         rep = finished.get(drill.name)
         contacts = drill.contacts(f)
-        reference = drill.reference()
-        score = f.curvature - (reference if math.isfinite(reference) else 0.0)
+        score = drill.live_score(f)
         self.series.add(
             t=f.t,
             hip_deg=f.hip_deg,
@@ -137,7 +143,7 @@ class Analyzer:
             knee_deg=f.knee_deg,
             neck_deg=f.neck_deg,
             lumbar_curvature=f.curvature if f.assessable else math.nan,
-            lumbar_score=score if f.assessable else math.nan,
+            lumbar_score=score,
             view_deg=f.view_deg,
             phase=float(list(Phase).index(drill.phase)),
         )
@@ -161,18 +167,20 @@ class Analyzer:
             new_cue=new_cue,
             rep=rep,
             setup_hint=hint,
-            lumbar_score=score if f.assessable else math.nan,
+            lumbar_score=score,
+            hold=drill.hold_status(),
         )
 
     def _setup_hint(self, f: FrameFeatures, drill: Drill) -> str | None:
         """Until the start position is held, say the one thing to fix first."""
         if drill.phase is not Phase.SETUP:
             return None
+        blocked = drill.back_blockers(f)
         for code in ("no_person", "second_person", "not_visible", "turn_left", "turn_right", "not_side_view", "too_small"):
-            if code in f.blockers:
+            if code in blocked:
                 return REASONS[code][1]
-        if drill.name == "bird-dog" and not drill.ready(f):
-            return "Get on hands and knees, side-on to the camera."
+        if drill.start_hint and not drill.ready(f):
+            return drill.start_hint
         return "Hold still in your start position."
 
     def _offer_cue(self, f: FrameFeatures, drill: Drill, rep: Rep | None, hint: str | None, contacts: dict[str, str]) -> bool:
@@ -184,6 +192,8 @@ class Analyzer:
             return self.cues.offer(f.t, REASONS.get(rep.unassessed_reasons[0], ("", None))[1] if rep.unassessed_reasons else None)
         if hint is not None:
             return self.cues.offer(f.t, hint)
+        if now := drill.live_cue(f):
+            return self.cues.offer(f.t, now, urgent=True)
         if drill.phase in (Phase.DOWN, Phase.BOTTOM) and "lost" in (contacts["sacrum"], contacts["midback"]):
             return self.cues.offer(f.t, FAULT_CUES["lumbar_flexion"], urgent=True)
         return False
@@ -202,12 +212,15 @@ class Analyzer:
         for name, d in self.drills.items():
             min_depth, _ = d.counter_limits()
             movements[name] = find_movements(
-                t, np.frombuffer(self._signals[name], dtype=np.float64), min_depth=min_depth,
+                t, d.plan_signal(np.frombuffer(self._signals[name], dtype=np.float64)), min_depth=min_depth,
                 enter_frac=s.rep_enter_frac, exit_frac=s.rep_exit_frac, min_duration_s=s.rep_min_duration_s,
             )
         return ClipPlan(movements)
 
     def _why_no_reps(self, drill: Drill) -> str:
+        if drill.hold_status() is not None:
+            return (f"No holds were found: hold the {drill.label.lower()} with the hips up for at least "
+                    f"{self.settings.sideplank_min_hold_s:g} s, facing the camera.")
         if self._present_frames == 0:
             return "No reps were found: no person was seen in the clip."
         if self._present_frames < 0.2 * self.frames:
@@ -225,17 +238,20 @@ class Analyzer:
             warnings.append("Could not recognise the drill from the movement; read as a hip hinge.")
         if crowd := crowd_warning(self._crowd_t, drill.reps):
             warnings.append(crowd)
-        if self.frames and not drill.reps:
+        if self.frames and not drill.reps and not drill.holds:
             warnings.append(self._why_no_reps(drill))
         reasons = []
-        if self._assessable_frames == 0:
-            reasons = [REASONS[c][0] for c, _ in self._blockers.most_common() if c != "too_upright"][:3] or ["no frames"]
+        assessable = self._drill_assessable[name] > 0
+        if not assessable:
+            blocked = self._drill_blockers[name]
+            reasons = [REASONS[c][0] for c, _ in blocked.most_common() if c != "too_upright"][:3] or ["no frames"]
         return SessionReport(
             drill=name,
             drill_source="auto" if self.requested == "auto" else "chosen",
-            assessable=self._assessable_frames > 0,
+            assessable=assessable,
             reasons=reasons,
             reps=list(drill.reps),
+            holds=list(drill.holds),
             warnings=warnings,
             settings=self.settings.to_dict(),
             frames=self.frames,

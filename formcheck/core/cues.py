@@ -22,6 +22,12 @@ FAULT_CUES: dict[str, str] = {
     "reach_too_high": "Reach long, not high.",
     "pelvis_hike": "Keep the hips level.",
     "pelvis_rotation": "Hips square to the floor.",
+    "lumbar_arch": "Keep the low back down.",
+    "leg_too_low": "Keep the leg higher.",
+    "too_fast": "Slower: two seconds out, two back.",
+    "hip_sag": "Lift your hips into line.",
+    "hip_pike": "Lower your hips into line.",
+    "trunk_rotation": "Stack your shoulders.",
 }
 GOOD_REP = "Good rep: back stayed on the dowel."
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from formcheck.core.geometry import flexion, inclination, signed_angle
 from formcheck.core.landmarks import L
+from formcheck.core.floor import FloorReading, floor_reading
 from formcheck.core.frames import PoseFrame
 from formcheck.core.settings import Settings
 from formcheck.core.smoothing import OneEuroFilter
@@ -32,11 +33,15 @@ REASONS: dict[str, tuple[str, str]] = {
     "too_upright": ("the trunk is too upright for the back curve to mean anything", "Hinge further forward."),
     "no_outline": ("the back outline could not be traced", "Wear a fitted top and clear the space behind you."),
     "facing_unknown": ("which way you face is not yet clear", "Stand side-on and keep still for a moment."),
-    "lying_down": ("the back is towards the floor, so its outline cannot be seen", "These checks are for hinges, squats and bird dogs."),
+    "lying_down": ("the back is towards the floor, so its outline cannot be seen", "Lying on your back is read as a dead bug: choose that drill."),
+    "not_side_lying": ("not lying on one side, propped on a forearm or hand", "Lie on your side facing the camera, propped on your forearm."),
+    "no_start": ("the back was not seen in the start position to compare with", "Lie still in the start position for a moment first."),
+    "back_hidden": ("an arm or the floor hides the lower back's outline", "Keep the near arm off the floor beside your waist."),
 }
 
 _CORE = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP)
 _LEGS = (L.LEFT_KNEE, L.RIGHT_KNEE)
+_ARM_BONES = ((L.LEFT_SHOULDER, L.LEFT_ELBOW), (L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW), (L.RIGHT_ELBOW, L.RIGHT_WRIST))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,7 @@ class FrameFeatures:
     shin_deg: float = float("nan")  # ankle→knee from vertical (≈ 90 when kneeling on all fours)
     neck_deg: float = float("nan")  # head (shoulder→ear) against the trunk line, + = chin forward/down
     profile: BackProfile | None = None
+    floor: FloorReading | None = None  # lying on the back: the floor line and the gap under the lower back
     blockers: tuple[str, ...] = field(default_factory=tuple)  # REASONS codes that stop judging the back
 
     @property
@@ -81,6 +87,11 @@ class FrameFeatures:
         back_up = back_normal(hip, shoulder, self.facing)[1] < -0.5
         hands_down = self.point(L.LEFT_WRIST, L.RIGHT_WRIST)[1] > shoulder[1]
         return self.trunk_deg > 55 and self.shin_deg > 50 and bool(back_up and hands_down)
+
+    @property
+    def supine(self) -> bool:
+        """Lying on the back (the dead bug): the back faces the floor."""
+        return "lying_down" in self.blockers
 
     def point(self, *indices: int) -> np.ndarray:
         """Mean of the given smoothed landmarks (left/right pairs read the same from the side)."""
@@ -155,6 +166,10 @@ class FeatureExtractor:
             profile = back_profile_at_view(frame.outline.astype(np.float64), hip, shoulder, ear, self.facing, azimuth, self.s.max_view_deg)
         if profile is None or profile.coverage < self.s.min_profile_coverage:
             blockers.append("no_outline")
+        floor = None
+        if "lying_down" in blockers and frame.outline is not None:
+            arms = [(pts[a], pts[b]) for a, b in _ARM_BONES]
+            floor = floor_reading(frame.outline.astype(np.float64), hip, shoulder, self.facing, arms)
         # Neck: shoulder→ear against hip→shoulder, signed so + is the head dropping toward the front.
         neck = float(signed_angle(trunk, ear - shoulder)) * self.facing if self.facing else float("nan")
         return FrameFeatures(
@@ -175,6 +190,7 @@ class FeatureExtractor:
             shin_deg=float(inclination(knee - ankle)),
             neck_deg=neck,
             profile=profile,
+            floor=floor,
             blockers=tuple(blockers),
         )
 

@@ -14,10 +14,15 @@ from typing import Any
 import numpy as np
 
 from formcheck.core.drills.base import Rep
+from formcheck.core.drills.holds import Hold
 
 # 2: reps a recorded clip cuts off are listed too ("full", "cut"); rep_count counts the completed
 # ones; full_count / partial_count; "headline"; per rep "lumbar_reference".
 SCHEMA_VERSION = 2
+# The back reading a rep drill is judged by: (metric, fault code, the word for it). The dowel
+# drills read the curve of the back; the dead bug, lying on it, the arch off the floor.
+BACK_READING = {"dead-bug": ("lumbar_arch", "lumbar_arch", "arched")}
+DOWEL_READING = ("lumbar_curvature", "lumbar_flexion", "rounded")
 # Per-frame series kept for plots (phase is an index into reps.Phase).
 SERIES = ("t", "hip_deg", "trunk_deg", "knee_deg", "neck_deg", "lumbar_curvature", "lumbar_score", "view_deg", "phase")
 
@@ -29,6 +34,7 @@ class SessionReport:
     assessable: bool
     reasons: list[str]
     reps: list[Rep]
+    holds: list[Hold] = field(default_factory=list)  # timed drills (side plank): holds, not reps
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, float] = field(default_factory=dict)
     frames: int = 0
@@ -54,19 +60,22 @@ class SessionReport:
     @property
     def headline(self) -> str:
         """The set in one plain sentence."""
-        judged = [r for r in self.reps if math.isfinite(r.metrics.get("lumbar_curvature", math.nan))]
-        rounded = [r for r in judged if any(f.code == "lumbar_flexion" for f in r.faults)]
+        if self.holds:
+            return hold_headline(self.holds)
+        metric, code, word = BACK_READING.get(self.drill, DOWEL_READING)
+        judged = [r for r in self.reps if math.isfinite(r.metrics.get(metric, math.nan))]
+        rounded = [r for r in judged if any(f.code == code for f in r.faults)]
         if not self.reps:
-            return next((w for w in self.warnings if w.startswith("No reps")), "No reps were found.")
+            return next((w for w in self.warnings if w.startswith(("No reps", "No holds"))), "No reps were found.")
         if not judged:
             why = self.reasons or [w for r in self.reps for w in r.to_dict().get("unassessed_reasons", [])]
             return "The lower back could not be judged in any rep" + (f": {why[0]}." if why else ".")
         if len(judged) >= 2 and len(rounded) == len(judged):
-            return f"Every rep rounded: the lower back rounded in all {len(judged)} judged reps."
+            return f"Every rep {word}: the lower back {word} in all {len(judged)} judged reps."
         if len(judged) == 1:
-            return "The rep rounded the lower back." if rounded else "The back stayed neutral in the rep."
+            return f"The rep {word} the lower back." if rounded else "The back stayed neutral in the rep."
         if rounded:
-            return f"{len(rounded)} of {len(judged)} judged reps rounded the lower back."
+            return f"{len(rounded)} of {len(judged)} judged reps {word} the lower back."
         return f"The back stayed neutral in all {len(judged)} judged reps."
 
     def worst_rep(self) -> Rep | None:
@@ -85,6 +94,7 @@ class SessionReport:
             "summary": self.summary,
             "headline": self.headline,
             "reps": [r.to_dict() for r in self.reps],
+            "holds": [h.to_dict() for h in self.holds],
             "warnings": self.warnings,
             "clip": self.clip,
             "frames": self.frames,
@@ -94,6 +104,14 @@ class SessionReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+
+def hold_headline(holds: list[Hold]) -> str:
+    """Holds in one sentence: time held and in line per hold, and what went wrong."""
+    parts = [f"{h.side or 'one side'} {h.duration_s:.1f} s ({h.in_line_s:.1f} s in line)" for h in holds]
+    faults = Counter(f.code.replace("_", " ") for h in holds for f in h.faults)
+    tail = "; " + ", ".join(f"{code} in {n}" for code, n in faults.items()) if faults else "; the line held"
+    return f"{len(holds)} hold{'s' if len(holds) > 1 else ''}: " + ", ".join(parts) + tail + "."
 
 
 def _finite(v: float | None) -> float:

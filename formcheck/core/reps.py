@@ -24,6 +24,7 @@ class Phase(str, Enum):
     DOWN = "descend"  # going into the rep
     BOTTOM = "bottom"  # at the deepest part (for bird dog: full reach, the hold)
     UP = "ascend"  # coming back
+    HOLD = "hold"  # a timed hold under way (side plank): no reps
 
 
 @dataclass(frozen=True, slots=True)

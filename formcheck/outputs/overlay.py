@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from formcheck.core.analyzer import FrameResult
+from formcheck.core.floor import FloorReading
 from formcheck.core.landmarks import SKELETON
 from formcheck.outputs.palette import DOWEL, GREEN, GREY, OUTLINE, PANEL, RED, WHITE
 
@@ -41,6 +42,9 @@ def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None, *, 
             if min(vis[a], vis[b]) >= 0.5 and _finite(f.points[a]) and _finite(f.points[b]):
                 cv2.line(out, _pt(f.points[a]), _pt(f.points[b]), WHITE, thick, cv2.LINE_AA)
     p = f.profile
+    if f.floor is not None and r.drill == "dead-bug":
+        _floor_line(out, f.floor, r, unit)
+        p = None  # lying on the back: the floor line is the dowel
     if p is not None:
         edge = p.edge[np.all(np.isfinite(p.edge), axis=1)]
         if len(edge) > 1:
@@ -57,6 +61,18 @@ def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None, *, 
     return out
 
 
+def _floor_line(img: np.ndarray, floor: FloorReading, r: FrameResult, unit: float) -> None:
+    """Lying on the back: the floor line under sacrum and shoulder blades, and the lumbar gap
+    (red when the back arches off it further than at the start)."""
+    a, b = floor.floor
+    if _finite(a) and _finite(b):
+        cv2.line(img, _pt(a), _pt(b), DOWEL, max(2, round(3 * unit)), cv2.LINE_AA)
+    if _finite(floor.gap_edge) and _finite(floor.gap_floor):
+        colour = CONTACT_COLOUR[r.contacts.get("sacrum", "unknown")]
+        cv2.line(img, _pt(floor.gap_floor), _pt(floor.gap_edge), colour, max(2, round(3 * unit)), cv2.LINE_AA)
+        cv2.circle(img, _pt(floor.gap_edge), max(3, round(5 * unit)), colour, -1, cv2.LINE_AA)
+
+
 def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int], bold: int = 1) -> None:
     # Text always sits on a dark panel: an outline stroke would need a thicker font, and
     # OpenCV's glyph advance grows with thickness, so the two would not line up.
@@ -70,7 +86,11 @@ def _hud(img: np.ndarray, r: FrameResult, unit: float, last_verdict: str | None)
     line = round(24 * unit)
     cv2.rectangle(img, (0, 0), (min(w, round(300 * unit)), 3 * line + pad), PANEL, -1)
     drill = "detecting drill" if r.drill == "auto" else r.drill
-    _text(img, f"Reps {r.rep_count}   good {r.good}   flagged {r.flagged}", (pad, line), scale, WHITE, max(1, round(unit)))
+    counter, colour = f"Reps {r.rep_count}   good {r.good}   flagged {r.flagged}", WHITE
+    if r.hold is not None:  # a timed drill: the clock in line, which stops while the line is lost
+        counter = f"Hold {r.hold.in_line_s:4.1f} s in line ({r.hold.held_s:.1f} s up)"
+        colour = GREEN if r.hold.in_line else WHITE if not r.hold.holding else RED
+    _text(img, counter, (pad, line), scale, colour, max(1, round(unit)))
     _text(img, f"{drill} | {r.phase}", (pad, 2 * line), scale * 0.85, GREY)
     if last_verdict:
         _text(img, f"last rep: {last_verdict}", (pad, 3 * line), scale * 0.85, VERDICT_COLOUR.get(last_verdict, GREY))
@@ -85,4 +105,5 @@ def _hud(img: np.ndarray, r: FrameResult, unit: float, last_verdict: str | None)
     if math.isfinite(score):
         x0 = w - round(200 * unit)
         cv2.rectangle(img, (x0, 0), (w, line + pad), PANEL, -1)
-        _text(img, f"back curve {score:+.2f}", (x0 + pad, line), scale * 0.8, WHITE)
+        reading = {"dead-bug": "back arch {:+.2f}", "side-plank": "hips {:+.0f} deg"}.get(r.drill, "back curve {:+.2f}")
+        _text(img, reading.format(score), (x0 + pad, line), scale * 0.8, WHITE)

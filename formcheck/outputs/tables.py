@@ -14,7 +14,12 @@ from formcheck.core.report import SessionReport
 from formcheck.edges.files import atomic_write, write_csv_rows
 
 GOOD_TEXT = "back stayed on the dowel"
+FLOOR_GOOD_TEXT = "low back stayed down on the floor"  # the dead bug's good rep
 CSV_METRICS = ("lumbar_flexion_score", "lumbar_curvature", "hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg")
+# Drills read by other numbers than the dowel's keep their own columns.
+DRILL_CSV_METRICS = {"dead-bug": ("lumbar_arch", "lumbar_gap", "arm_reach_deg", "leg_reach_deg", "leg_height_deg")}
+# Holds (side plank) follow the reps, with what a hold has instead of a bottom.
+HOLD_COLUMNS = ("kind", "variant", "duration_s", "in_line_s", "hip_sag_deg", "worst_sag_deg", "worst_pike_deg", "trunk_rotation_deg")
 
 
 def plural(n: int, noun: str) -> str:
@@ -30,7 +35,7 @@ def reason_list(rep: Rep) -> list[str]:
 
 def rep_reasons(rep: Rep) -> str:
     """One line saying why a rep got its verdict (``GOOD_TEXT`` when nothing was wrong)."""
-    return "; ".join(reason_list(rep)) or GOOD_TEXT
+    return "; ".join(reason_list(rep)) or (FLOOR_GOOD_TEXT if "lumbar_arch" in rep.metrics else GOOD_TEXT)
 
 
 def rep_rows(report: SessionReport) -> list[dict[str, Any]]:
@@ -42,9 +47,22 @@ def rep_rows(report: SessionReport) -> list[dict[str, Any]]:
         row["full"] = d["full"]
         row["cut"] = d.get("cut", "")
         row["faults"] = "; ".join(f["code"] for f in d["faults"])
-        for k in CSV_METRICS:
+        for k in DRILL_CSV_METRICS.get(report.drill, CSV_METRICS):
             row[k] = d["metrics"].get(k)
         row["reasons"] = " | ".join(reason_list(r))  # empty for a good rep
+        rows.append(row)
+    return rows
+
+
+def hold_rows(report: SessionReport) -> list[dict[str, Any]]:
+    """One row per hold: time held, time in line, the line's numbers, and why."""
+    rows = []
+    for h in report.holds:
+        d = h.to_dict()
+        row = {k: d.get(k, "") for k in ("index", "start_s", "end_s", "verdict", "full", "side", "duration_s", "in_line_s", "variant")}
+        row.update(kind="hold", cut=d.get("cut", ""), faults="; ".join(f["code"] for f in d["faults"]))
+        row.update({k: d["metrics"].get(k) for k in HOLD_COLUMNS if k in d["metrics"]})
+        row["reasons"] = " | ".join([f["message"] for f in d["faults"]] + d.get("unassessed_reasons", []))
         rows.append(row)
     return rows
 
@@ -54,5 +72,10 @@ def write_json(report: SessionReport, path: Path) -> None:
 
 
 def write_csv(report: SessionReport, path: Path) -> None:
-    fields = ["index", "start_s", "bottom_s", "end_s", "verdict", "full", "cut", "side", "faults", *CSV_METRICS, "reasons"]
-    atomic_write(path, lambda f: write_csv_rows(f, fields, rep_rows(report)))
+    metrics = DRILL_CSV_METRICS.get(report.drill, CSV_METRICS)
+    fields = ["index", "start_s", "bottom_s", "end_s", "verdict", "full", "cut", "side", "faults", *metrics, "reasons"]
+    rows = rep_rows(report)
+    if report.holds:
+        fields += HOLD_COLUMNS
+        rows = [{**r, "kind": "rep"} for r in rows] + hold_rows(report)
+    atomic_write(path, lambda f: write_csv_rows(f, fields, rows))

@@ -182,6 +182,33 @@ class Drill:
         blocking = {"no_person", "not_visible", "second_person"}
         return f.present and not blocking.intersection(f.blockers)
 
+    # -- where the floor drills differ (dead bug, side plank); the defaults are the dowel's ----
+    start_hint: ClassVar[str | None] = None  # said during set-up while the start position is not taken
+    holds: ClassVar[tuple[Any, ...]] = ()  # timed holds (side plank); rep drills have none
+
+    def back_blockers(self, f: FrameFeatures) -> tuple[str, ...]:
+        """Why this drill cannot judge the back in this frame (REASONS codes; empty = it can)."""
+        return f.blockers
+
+    def live_score(self, f: FrameFeatures) -> float:
+        """The back reading shown live: the curve against this drill's reference."""
+        if not f.assessable:
+            return math.nan
+        reference = self.reference()
+        return f.curvature - (reference if math.isfinite(reference) else 0.0)
+
+    def plan_signal(self, values: np.ndarray) -> np.ndarray:
+        """The signal a recorded clip's movements are found in (``values``: as streamed)."""
+        return values
+
+    def hold_status(self) -> Any:
+        """The hold under way, for the live timer (None: this drill has no holds)."""
+        return None
+
+    def live_cue(self, f: FrameFeatures) -> str | None:
+        """A cue that cannot wait for the end of a rep or hold (the hips dropping)."""
+        return None
+
     # -- streaming ------------------------------------------------------------------------
     def update(self, f: FrameFeatures) -> Rep | None:
         self.history.append(f)

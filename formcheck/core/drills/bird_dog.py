@@ -49,6 +49,7 @@ def pelvis_angles(f: FrameFeatures) -> tuple[float, float]:
 class BirdDog(Drill):
     name = "bird-dog"
     label = "Bird dog"
+    start_hint = "Get on hands and knees, side-on to the camera."
     good_cue = "Reach arm and opposite leg long and level; the back stays flat as a table."
     start_pose = "all-fours"
     lumbar_message = "Lower back rounded during the reach: keep the back as flat as at the start."

@@ -1,7 +1,9 @@
-"""``--drill auto``: tell a hinge, a squat and a bird dog apart from the movement itself.
+"""``--drill auto``: tell the drills apart from the position and the movement itself.
 
-All three drill analysers run side by side on the same features (they are cheap); this
-vote picks whose reading to report. All fours in the start position means bird dog; for
+All the drill analysers run side by side on the same features (they are cheap); this
+vote picks whose reading to report. The floor drills go by their position, whichever is
+held longest: all fours means bird dog, lying on the back a dead bug, lying on one side
+propped on a forearm or hand a side plank. For
 standing drills each finished rep votes by how much the knees bent for the hips: a hinge
 bends the hips with soft knees, a squat bends both about equally. A deadlift from the
 floor (barbell, hex bar, kettlebell) bends the knees almost as much as a squat, but its
@@ -15,6 +17,7 @@ from collections import Counter
 
 from formcheck.core.drills.base import Rep
 from formcheck.core.drills.hinge import deadlift_bottom
+from formcheck.core.drills.side_plank import side_lying
 from formcheck.core.features import FrameFeatures
 from formcheck.core.settings import Settings
 
@@ -27,6 +30,7 @@ class DrillVote:
         self.votes: Counter[str] = Counter()
         self._all_fours = 0.0  # seconds seen on all fours / standing
         self._standing = 0.0
+        self._floor: Counter[str] = Counter()  # seconds lying on the back / propped on one side
         self._last_t = 0.0
 
     def see_frame(self, f: FrameFeatures) -> None:
@@ -34,8 +38,12 @@ class DrillVote:
             return
         dt = min(max(f.t - self._last_t, 0.0), 0.2)
         self._last_t = f.t
-        if f.on_all_fours:
+        if side_lying(f):  # before all fours: propped on one side, the trunk is as level
+            self._floor["side-plank"] += dt
+        elif f.on_all_fours:
             self._all_fours += dt
+        elif f.supine:
+            self._floor["dead-bug"] += dt
         elif f.trunk_deg < 25:
             self._standing += dt
 
@@ -48,8 +56,10 @@ class DrillVote:
 
     @property
     def decision(self) -> str | None:
-        if self._all_fours >= ALL_FOURS_S:
-            return "bird-dog"
+        floor = Counter({"bird-dog": self._all_fours, **self._floor})
+        drill, seconds = floor.most_common(1)[0]
+        if seconds >= ALL_FOURS_S:
+            return drill  # on all fours: bird dog; on the back: dead bug; on one side: side plank
         if self.votes:
             return self.votes.most_common(1)[0][0]
         return None
