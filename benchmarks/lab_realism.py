@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from formcheck.core.features import FeatureExtractor
+from formcheck.core.landmarks import L
 from formcheck.core.settings import Settings
 from formcheck.core.spine import FIT_RANGE
 from formcheck.edges.posefile import PoseFile
@@ -58,8 +59,8 @@ def lab_body(body: str, work: Path, fps: float) -> tuple[dict[float, float], Pat
     folder.mkdir(parents=True, exist_ok=True)
     clip = folder / "hinge.mp4"
     spec = ClipSpec(drill="hinge", reps=len(LEVELS), lumbar_flexion=LEVELS, body=body, fps=fps, seed=3)
-    truth = clip.with_suffix(".json")
-    gt = json.loads(truth.read_text()) if truth.exists() and clip.exists() else None
+    stored = clip.with_suffix(".json")
+    gt = json.loads(stored.read_text()) if stored.exists() and clip.exists() else None
     if gt is None or gt.get("args") != spec.resolved().to_json() or gt.get("spine_model") != spine_model("hinge"):
         gt = render_clip(spec, clip)  # not rendered yet, or by another spec or spine
     report = analyze_clip(clip, folder / "analysis", drill="hinge", write_video=False)
@@ -119,7 +120,7 @@ def panel(analysis: Path, t: float, title: str) -> np.ndarray:
         return img
     poly = frame.outline.astype(np.float64)
     prof = f.profile
-    hip, shoulder = f.point(23, 24), f.point(11, 12)  # MediaPipe hip and shoulder pairs
+    hip, shoulder = f.point(L.LEFT_HIP, L.RIGHT_HIP), f.point(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     # Same trunk length on every panel (hip→shoulder = 45 % of the panel), trunk centred.
     scale = 0.45 * PANEL / prof.length_px
     centre = (hip + shoulder) / 2
