@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
 from formcheck.core.analyzer import Analyzer, FrameResult
@@ -26,10 +25,14 @@ from formcheck.errors import FormcheckError
 from formcheck.edges.mediapipe import PoseEstimator
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
+from formcheck.frameloop import FrameLoop
 from formcheck.live_view import CounterText, draw_live
 
 log = logging.getLogger(__name__)
 
+# Below this many analysed frames a second the page says plainly that the computer is too
+# slow (reps still count down to about 5 a second; the picture and cues lag).
+SLOW_FPS = 8.0
 LIVE_MAX_SIDE = 640  # pose at 640 px is ~18 ms/frame on 2 cores; webcams send up to 1080p
 
 
@@ -56,17 +59,14 @@ class LiveSnapshot:
     error: str | None = None
     finished: bool = False
     last_frame_age_s: float | None = None  # seconds since a frame was analysed (None: none yet)
-    hold: HoldStatus | None = None  # a timed drill (side plank): the hold under way and its in-line timer
     countdown_s: float | None = None  # set-up: seconds of holding still left before counting starts
     live_verdicts: tuple[tuple[int, str], ...] = ()  # (rep, verdict) as said when each rep ended
+    hold: HoldStatus | None = None  # a timed drill (side plank): the hold under way and its in-line timer
 
 
-def _downscale(rgb: np.ndarray, max_side: int | None) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    if not max_side or max(h, w) <= max_side:
-        return rgb
-    s = max_side / max(h, w)
-    return cv2.resize(rgb, (max(2, round(w * s)), max(2, round(h * s))), interpolation=cv2.INTER_AREA)
+def too_slow(snap: LiveSnapshot) -> bool:
+    """Has the set analysed too few frames a second, for long enough to be sure (2 s)?"""
+    return snap.frames >= 2 * SLOW_FPS and 0 < snap.fps < SLOW_FPS
 
 
 class LiveSession:
@@ -88,10 +88,10 @@ class LiveSession:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.analyzer = Analyzer(drill, settings)  # raises FormcheckError for an unknown drill
-        self.max_side = max_side
+        # The one frame loop; its pose model is loaded by warm_up() or on the first frame.
+        self.loop = FrameLoop(self.analyzer, max_side=max_side, drawer=self._draw)
         self._make_estimator = estimator_factory
         self._clock = clock
-        self._estimator: PoseEstimator | None = None
         self._work = threading.Lock()  # estimator + analyzer
         self._view = threading.Lock()  # the snapshot fields below
         self._snap = LiveSnapshot(drill=drill)
@@ -110,16 +110,16 @@ class LiveSession:
     def warm_up(self) -> None:
         """Load the pose model now on a thread of its own (about a second), so the first frames
         of the set are analysed instead of waiting for the model. Safe to call repeatedly."""
-        if self._loader is None and self._estimator is None:
+        if self._loader is None and self.loop.estimator is None:
             self._loader = threading.Thread(target=self._load, name="formcheck-pose-load", daemon=True)
             self._loader.start()
 
     def _load(self) -> None:
         with self._work:
-            if self._estimator is not None or self._report is not None:
+            if self.loop.estimator is not None or self._report is not None:
                 return
             try:
-                self._estimator = self._make_estimator()
+                self.loop.estimator = self._make_estimator()
             except Exception as exc:  # a missing or broken model: said on the page, frames pass through
                 log.exception("pose model failed to load")
                 self._update(error=str(exc) if isinstance(exc, FormcheckError) else f"the pose model failed to load ({exc})")
@@ -137,12 +137,11 @@ class LiveSession:
             if t <= self._last_t:  # a stale or repeated frame: analysing it would run time backwards
                 self._update(skipped=self._snap.skipped + 1)
                 return rgb
-            image = _downscale(rgb, self.max_side)
+            image = self.loop.fit(rgb)
             try:
-                if self._estimator is None:  # built here, on first use: loading the model takes a moment
-                    self._estimator = self._make_estimator()
-                pose = self._estimator.process(image, t, self._snap.frames)
-                r = self.analyzer.push(pose)
+                if self.loop.estimator is None:  # built here, on first use: loading the model takes a moment
+                    self.loop.estimator = self._make_estimator()
+                r = self.loop.push(self.loop.pose(image, t, self._snap.frames)).result
             except FormcheckError as exc:
                 self._update(error=str(exc))
                 return rgb
@@ -152,8 +151,11 @@ class LiveSession:
                 return rgb
             self._last_t = t
             self._record(r, now)
-            with self._view:
-                snap = self._snap
+        return self.loop.draw(image, r)
+
+    def _draw(self, image: np.ndarray, r: FrameResult) -> np.ndarray:
+        with self._view:
+            snap = self._snap
         return draw_live(image, r, snap, self.counter_text)  # the page reads this same snapshot
 
     def _record(self, r: FrameResult, now: float) -> None:
@@ -184,9 +186,9 @@ class LiveSession:
             last_verdict=self._last_verdict,
             reps=tuple(self._reps),
             error=None,
-            hold=r.hold,
             countdown_s=self._countdown(r),
             live_verdicts=tuple(self._verdicts),
+            hold=r.hold,
         )
 
     def _countdown(self, r: FrameResult) -> float | None:
@@ -221,9 +223,9 @@ class LiveSession:
             if self._report is None:
                 self._report = self.analyzer.finish()
                 self._report.clip = {"name": "webcam", "frames": self._report.frames, "source": "live"}
-                if self._estimator is not None:
-                    self._estimator.close()
-                    self._estimator = None
+                if self.loop.estimator is not None:
+                    self.loop.estimator.close()
+                    self.loop.estimator = None
                 self._update(finished=True, reps=tuple(self._report.reps))
             return self._report
 

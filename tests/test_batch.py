@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from formcheck.batch import clip_ids, run_batch, totals_table
+from formcheck.edges.runrecord import PoseOptions
 from formcheck.batch.job import MARKER, PARTIAL_TAG, ClipJob, done_row, empty_row, read_marker
 from formcheck.batch.local import run_local
 from formcheck.edges.files import file_digest
@@ -358,7 +359,7 @@ def test_a_folder_is_done_only_with_a_matching_marker(tmp_path):
     _write_marker(job.folder, job, file_digest(video), row)
     assert done_row(job, file_digest) == {**row, "status": "skipped"}
     assert done_row(_job(tmp_path, video, settings=Settings().replace(lumbar_abs_threshold=0.7)), file_digest) is None
-    assert done_row(_job(tmp_path, video, stride=2), file_digest) is None
+    assert done_row(_job(tmp_path, video, pose=PoseOptions(stride=2)), file_digest) is None
     assert done_row(_job(tmp_path, video, drill="squat"), file_digest) is None
     assert done_row(_job(tmp_path, video, write_video=False), file_digest) is not None  # has more than asked
     video.write_bytes(b"some bytez")  # same size, other bytes
@@ -412,6 +413,6 @@ def test_totals_table_lists_failures(tmp_path):
 
 def test_run_batch_is_callable_from_python(good_clips, tmp_path):
     """The library entry point (what the app or a notebook would call), one clip, no video."""
-    result = run_batch([good_clips["squat"]], tmp_path / "o", max_side=640, stride=2, write_video=False, workers=1)
+    result = run_batch([good_clips["squat"]], tmp_path / "o", pose=PoseOptions(max_side=640, stride=2), write_video=False, workers=1)
     assert [r["status"] for r in result.rows] == ["ok"] and result.rows[0]["drill"] == "squat"
     assert not (tmp_path / "o" / result.rows[0]["clip_id"] / "annotated.mp4").exists()

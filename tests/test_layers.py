@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "formcheck"
-FACES = ("pipeline", "overlap", "live", "batch", "cli", "app", "synth", "evaluate")
+FACES = ("frameloop", "pipeline", "overlap", "live", "batch", "cli", "app", "synth", "evaluate")
 ALLOWED = {  # layer -> formcheck units it may import ("" is the version-only formcheck/__init__)
     "core": {"core", "errors"},
     "edges": {"core", "edges", "errors", ""},

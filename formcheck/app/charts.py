@@ -12,6 +12,7 @@ import pandas as pd
 from formcheck.core.report import SessionReport
 from formcheck.edges.log import PAIN_LIMIT, SetRow
 from formcheck.outputs import palette
+from formcheck.outputs.plots import score_range
 
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart  # what st.altair_chart takes
 MAX_POINTS = 2500  # per series: a 10-minute clip at 30 fps would make the browser crawl
@@ -31,8 +32,11 @@ def _rep_spans(report: SessionReport) -> pd.DataFrame:
     )
 
 
-def angles_chart(report: SessionReport, threshold: float | None = None) -> AnyChart:
-    """Hip and trunk angles (top) and lumbar score (bottom) over time, reps shaded by verdict."""
+def angles_chart(report: SessionReport) -> AnyChart:
+    """Hip and trunk angles (top) and lumbar score (bottom) over time, reps shaded by verdict.
+
+    The bottom chart draws the drill's own rounding threshold, and its range always holds
+    that line and every score."""
     s = report.series
     t = np.asarray(s.get("t", []), dtype=float)
     cut = _thin(len(t))
@@ -45,7 +49,10 @@ def angles_chart(report: SessionReport, threshold: float | None = None) -> AnyCh
         or [pd.DataFrame(columns=["t", "degrees", "angle"])],
         ignore_index=True,
     )
-    lumbar = pd.DataFrame({"t": t[cut], "lumbar score": np.asarray(s.get("lumbar_score", np.full(len(t), np.nan)), float)[cut]})
+    scores = np.asarray(s.get("lumbar_score", np.full(len(t), np.nan)), float)
+    lumbar = pd.DataFrame({"t": t[cut], "lumbar score": scores[cut]})
+    threshold = report.rounding_threshold
+    y_range = score_range(scores, threshold)
     spans = _rep_spans(report)
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     x = alt.X("t:Q", title="time (s)")
@@ -82,11 +89,11 @@ def angles_chart(report: SessionReport, threshold: float | None = None) -> AnyCh
         .mark_line(color=palette.LUMBAR_HEX, strokeWidth=1.6)
         .encode(
             x=x,
-            y=alt.Y("lumbar score:Q", title="lumbar score"),
+            y=alt.Y("lumbar score:Q", title="lumbar score", scale=alt.Scale(domain=list(y_range), nice=False)),
             tooltip=[alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("lumbar score:Q", format=".2f")],
         )
     ]
-    if threshold is not None:
+    if math.isfinite(threshold):
         bottom_layers.append(
             alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=palette.THRESHOLD_HEX, strokeDash=[5, 4]).encode(y="y:Q")
         )

@@ -20,7 +20,7 @@ from formcheck.core.report import SessionReport
 LOG_KEY = "log_path"
 PROFILE_KEY = "profile_id"  # the patient chosen in the sidebar, shared by every page
 PAIN_NOTICE = "pain_notice"  # (set id, what the programme says) after a painful set
-DRILL_LABELS = {"auto": "Recognise automatically", "hinge": "Hip hinge", "squat": "Box squat", "bird-dog": "Bird dog"}
+DRILL_LABELS = {"auto": "Recognise automatically", **{name: drill.label for name, drill in DRILLS.items()}}
 DRILL_OPTIONS = ("auto", *DRILLS)
 REMOTE_NOTE = (
     "Runs on this computer only (no STUN/TURN servers are used). Opening the app from another device needs HTTPS "

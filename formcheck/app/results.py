@@ -20,13 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.core.analyzer import Analyzer, FrameResult
 from formcheck.core.drills import Rep
-from formcheck.pipeline import PoseOptions, Progress, analyze_clip
-from formcheck.edges.posefile import PoseFile
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
+from formcheck.edges.posefile import PoseFile
+from formcheck.edges.runrecord import PoseOptions, RunRecord, read_run
 from formcheck.edges.video import VIDEO_SUFFIXES, VideoReader
+from formcheck.frameloop import replay
+from formcheck.pipeline import Progress, analyze_clip
 
 REPO = Path(__file__).resolve().parent.parent.parent
 SAMPLE_DIR = REPO / "sample_videos"
@@ -97,15 +98,20 @@ class Review:
     settings: Settings
     report: SessionReport
     source: str  # upload | sample
-    video_key: str  # analysis_key() the annotated video was drawn with
     pose_seconds: float = 0.0
 
-    def analysis_key(self) -> str:
-        return f"{self.drill}|{self.settings.digest()}"
+    def record(self) -> RunRecord:
+        """What the results shown were made with (the run record, as run.json says it)."""
+        return RunRecord.of(str(self.report.clip.get("digest", "")), PoseOptions(), self.settings, self.drill)
 
     @property
     def video_stale(self) -> bool:
-        return self.video_key != self.analysis_key()
+        """The annotated video was drawn with other thresholds or drill (run.json records which)."""
+        return read_run(self.out).get("video") != self.record().analysis()
+
+    def cache_key(self, *more: object) -> tuple:
+        """A key for anything made from these results (the still): the run record, plus ``more``."""
+        return (str(self.out), *sorted(self.record().to_dict().items()), *more)
 
     @property
     def annotated(self) -> Path:
@@ -117,9 +123,7 @@ def analyse(
 ) -> Review:
     """First analysis of a clip: runs pose (or reuses ``out/pose.npz``) and draws the video."""
     report = analyze_clip(clip, out, drill=drill, settings=settings, pose=PoseOptions(), write_video=True, progress=progress)
-    review = Review(clip, clip_name, out, drill, settings, report, source, "", float(report.clip.get("seconds", 0.0)))
-    review.video_key = review.analysis_key()
-    return review
+    return Review(clip, clip_name, out, drill, settings, report, source, float(report.clip.get("seconds", 0.0)))
 
 
 def reevaluate(review: Review, settings: Settings, drill: str | None = None) -> Review:
@@ -144,7 +148,7 @@ def rerender(review: Review, progress: Progress | None = None) -> Review:
         write_video=True,
         progress=progress,
     )
-    return replace(review, report=report, video_key=review.analysis_key())
+    return replace(review, report=report)
 
 
 def still_rep(report: SessionReport) -> tuple[Rep | None, str]:
@@ -160,29 +164,28 @@ def still_rep(report: SessionReport) -> tuple[Rep | None, str]:
 
 
 def rep_frame(review: Review, rep: Rep) -> np.ndarray | None:
-    """The clip's frame at ``rep``'s bottom with the overlay drawn as the analysis saw it."""
-    from formcheck.outputs.overlay import draw
+    """The clip's frame at ``rep``'s bottom: the body and dowel as the analysis saw them there,
+    and the rep's final verdict with its reasons (not the running counter)."""
+    from formcheck.outputs.overlay import draw_rep
 
     npz = review.out / "pose.npz"
     if not npz.exists():
         return None
     poses = PoseFile(npz)
-    analyzer = Analyzer(review.drill, review.settings)
-    hit: FrameResult | None = None
-    verdict: str | None = None
-    for pose in poses:  # replaying the poses gives the same FrameResult the video was drawn from
-        r = analyzer.push(pose)
-        if r.rep is not None:
-            verdict = r.rep.verdict
+    # The frame loop over the stored poses, both passes, gives the FrameResult the video was drawn from.
+    loop = replay(poses, review.drill, review.settings, drawer=lambda image, r: draw_rep(image, r, rep))
+    hit = None
+    for pose in poses:
+        step = loop.push(pose)
         if pose.t >= rep.bottom_s - 1e-6:
-            hit = r
+            hit = step.result
             break
     if hit is None:
         return None
     with VideoReader(review.clip, max_side=poses.meta.get("max_side"), stride=int(poses.meta.get("stride", 1))) as video:
         for frame in video:
             if frame.index >= hit.pose.index:
-                return draw(frame.image, hit, verdict)
+                return loop.drawer(frame.image, hit)
     return None
 
 

@@ -150,7 +150,7 @@ def _still(review: Review) -> tuple[bytes | None, str]:
     if rep is None:
         return None, caption
     cache = st.session_state.setdefault(STILLS, {})
-    key = (str(review.out), review.drill, review.settings.digest(), rep.index)
+    key = review.cache_key("still", rep.index)
     if key not in cache:
         try:
             rgb = rep_frame(review, rep)
@@ -200,10 +200,7 @@ def _results(review: Review) -> None:
     components.rep_table(report)
     if report.series.get("t") is not None and len(report.series["t"]):
         st.markdown("**Angles and lower-back curve over time** (drag to zoom, double-click to reset)")
-        threshold = (
-            review.settings.birddog_lumbar_threshold if report.drill == "bird-dog" else review.settings.lumbar_rel_threshold
-        )
-        st.altair_chart(angles_chart(report, threshold), width="stretch")
+        st.altair_chart(angles_chart(report), width="stretch")  # the drill's own threshold, from the report
 
     thresholds.sliders(report.drill)
     _downloads(review, still_png, caption)

@@ -19,12 +19,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formcheck import __version__
-from formcheck.errors import FormcheckError
 from formcheck.core.settings import Settings
+from formcheck.edges.runrecord import PoseOptions, RunRecord
+from formcheck.errors import FormcheckError
 
 MARKER = "done.json"
-MARKER_VERSION = 1
+MARKER_VERSION = 2  # 2: the run record's keys (pose options flat, as in run.json)
 PARTIAL_TAG = ".partial-"  # .<clip-id>.partial-<random>: a clip being written
 STALE_TAG = ".stale-"  # .<clip-id>.stale-<random>: a previous result being replaced
 Row = dict[str, Any]
@@ -47,8 +47,7 @@ class ClipJob:
     out_root: str
     drill: str = "auto"
     settings: Settings = field(default_factory=Settings)
-    max_side: int | None = 960
-    stride: int = 1
+    pose: PoseOptions = field(default_factory=PoseOptions)
     write_video: bool = True
     # Batch parallelism is across clips: --workers N means N cores, one clip thread each. The
     # decode/encode overlap thread of a single `formcheck analyze` would only compete with the
@@ -59,16 +58,9 @@ class ClipJob:
     def folder(self) -> Path:
         return Path(self.out_root) / self.clip_id
 
-    def fingerprint(self) -> dict[str, Any]:
-        """What a finished folder must have been made with to be reused (besides the bytes)."""
-        from formcheck.edges.mediapipe import model_path
-
-        return {
-            "settings_digest": self.settings.digest(),
-            "drill_requested": self.drill,
-            "pose": {"max_side": self.max_side, "stride": self.stride, "model": model_path().name},
-            "formcheck_version": __version__,
-        }
+    def record(self, digest: str = "") -> RunRecord:
+        """The run record a finished folder of this job has (``digest``: the clip's bytes, once known)."""
+        return RunRecord.of(digest, self.pose, self.settings, self.drill)
 
 
 def empty_row(job: ClipJob, status: str, error: str = "", seconds: float = 0.0) -> Row:
@@ -90,7 +82,7 @@ def read_marker(folder: Path) -> dict[str, Any] | None:
 
 def marker_matches(marker: dict[str, Any], job: ClipJob) -> bool:
     """Same settings, pose options, version and outputs: only the bytes remain to compare."""
-    if any(marker.get(k) != v for k, v in job.fingerprint().items()):
+    if not job.record().matches(marker, ignore=("digest",)):
         return False
     return bool(marker.get("write_video")) or not job.write_video  # a folder with the video also serves --no-video
 
@@ -117,7 +109,7 @@ def run_clip(job: ClipJob, progress: Progress | None = None) -> Row:
     KeyboardInterrupt/SystemExit still propagate (after removing the partial folder): the
     batch is being stopped, which is not this clip's failure.
     """
-    from formcheck.pipeline import PoseOptions, analyze_clip
+    from formcheck.pipeline import analyze_clip
 
     started = time.perf_counter()
     final = job.folder
@@ -130,7 +122,7 @@ def run_clip(job: ClipJob, progress: Progress | None = None) -> Row:
             partial,
             drill=job.drill,
             settings=job.settings,
-            pose=PoseOptions(max_side=job.max_side, stride=job.stride),
+            pose=job.pose,
             write_video=job.write_video,
             progress=progress,
             overlap=job.overlap,
@@ -180,9 +172,8 @@ def _write_marker(folder: Path, job: ClipJob, digest: str, row: Row) -> None:
 
     marker = {
         "marker_version": MARKER_VERSION,
-        "digest": digest,
+        **job.record(digest).to_dict(),
         "size": os.path.getsize(job.video),
-        **job.fingerprint(),
         "write_video": job.write_video,
         "settings": asdict(job.settings),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -28,6 +28,7 @@ from pathlib import Path
 from formcheck.batch.job import PARTIAL_TAG, STALE_TAG, ClipJob, Row, done_row
 from formcheck.batch.summary import SUMMARY_CSV, SUMMARY_JSON, BatchResult, SummaryWriter
 from formcheck.core.settings import Settings
+from formcheck.edges.runrecord import PoseOptions
 from formcheck.errors import FormcheckError
 
 LOCK_FILE = ".batch.lock"
@@ -41,8 +42,7 @@ def run_batch(
     *,
     drill: str = "auto",
     settings: Settings | None = None,
-    max_side: int | None = 960,
-    stride: int = 1,
+    pose: PoseOptions | None = None,
     write_video: bool = True,
     workers: int | None = None,
     ray_address: str | None = None,
@@ -55,7 +55,7 @@ def run_batch(
     started = time.perf_counter()
     videos = _unique_videos(paths)
     root = _make_out(Path(out))
-    base = ClipJob("", "", "", str(root.resolve()), drill, settings or Settings(), max_side, stride, write_video)
+    base = ClipJob("", "", "", str(root.resolve()), drill, settings or Settings(), pose or PoseOptions(), write_video)
     with _exclusive(root):
         _remove_leftovers(root)
         ids = clip_ids(videos, root)
@@ -202,7 +202,7 @@ def _already_done(jobs: Sequence[ClipJob]) -> dict[str, Row]:
 
 def _frame_estimates(jobs: Sequence[ClipJob]) -> dict[str, int]:
     with _io_threads() as pool:
-        return dict(zip([j.clip_id for j in jobs], pool.map(lambda j: _frame_estimate(j.video, j.stride), jobs)))
+        return dict(zip([j.clip_id for j in jobs], pool.map(lambda j: _frame_estimate(j.video, j.pose.stride), jobs)))
 
 
 def _io_threads() -> ThreadPoolExecutor:

@@ -45,7 +45,7 @@ class SummaryWriter:
             "formcheck_version": __version__,
             "complete": complete,  # False: interrupted or still running; clips not listed were not finished
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            **job.fingerprint(),
+            **{k: v for k, v in job.record().to_dict().items() if k != "digest"},  # what every clip is analysed with
             "write_video": job.write_video,
             "totals": totals(ordered, time.perf_counter() - self.started),
             "clips": ordered,

@@ -41,14 +41,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise FormcheckError("--workers must be 1 or more.")
-    pose = pose_options_from(args)
     result = run_batch(
         args.paths,
         args.out,
         drill=args.drill,
         settings=settings_from(args),
-        max_side=pose.max_side,
-        stride=pose.stride,
+        pose=pose_options_from(args),
         write_video=not args.no_video,
         workers=args.workers,
         ray_address=args.ray,

@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from formcheck.core.settings import Settings
     from formcheck.evaluate import jsonable, evaluate_lab, evaluate_real, print_lab, print_real
-    from formcheck.pipeline import PoseOptions
+    from formcheck.edges.runrecord import PoseOptions
 
     settings = Settings.from_toml(args.config) if args.config else Settings()
     settings = settings.with_assignments(args.set)

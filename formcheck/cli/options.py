@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def add_settings_args(p: argparse.ArgumentParser) -> None:
     from formcheck.core.drills import DRILL_CHOICES
-    from formcheck.pipeline import DEFAULT_MAX_SIDE
+    from formcheck.edges.runrecord import DEFAULT_MAX_SIDE
 
     p.add_argument("--drill", choices=DRILL_CHOICES, default="auto", help="drill in the clip (default: recognise it)")
     p.add_argument("--config", metavar="TOML", help="thresholds from a TOML file (see README)")
@@ -29,7 +29,7 @@ def settings_from(args: argparse.Namespace):  # -> Settings
 
 
 def pose_options_from(args: argparse.Namespace):  # -> PoseOptions
-    from formcheck.pipeline import PoseOptions
+    from formcheck.edges.runrecord import PoseOptions
 
     if args.stride < 1:
         raise FormcheckError("--stride must be 1 or more.")

@@ -47,6 +47,9 @@ class FrameResult:
     rep: Rep | None = None  # the rep that finished at this frame
     setup_hint: str | None = None  # what to fix before reps can count
     lumbar_score: float = float("nan")
+    threshold: float = float("nan")  # the drill's rounding line for lumbar_score (Drill.rounding_threshold)
+    last_verdict: str | None = None  # verdict of the last rep finished so far, as it stood then
+    urgent: bool = False  # the cue on screen asks for a change now (a fault), not praise or set-up
     hold: HoldStatus | None = None  # a timed drill (side plank): the hold under way and its in-line timer
 
     @property
@@ -98,6 +101,7 @@ class Analyzer:
         self._first_t = math.nan
         self._last_t = math.nan
         self._last_hint: str | None = None
+        self._last_verdict: str | None = None
 
     # ------------------------------------------------------------------------------------
     @property
@@ -153,6 +157,8 @@ class Analyzer:
         self._last_hint = hint or self._last_hint
         new_cue = self._offer_cue(f, drill, rep, hint, contacts)
         counts = Counter(r.verdict for r in drill.reps)
+        if rep is not None:
+            self._last_verdict = rep.verdict
         return FrameResult(
             pose=pose,
             features=f,
@@ -169,6 +175,9 @@ class Analyzer:
             setup_hint=hint,
             lumbar_score=score,
             hold=drill.hold_status(),
+            threshold=drill.rel_threshold,
+            last_verdict=self._last_verdict,
+            urgent=self.cues.current_urgent(f.t),
         )
 
     def _setup_hint(self, f: FrameFeatures, drill: Drill) -> str | None:
@@ -254,6 +263,7 @@ class Analyzer:
             holds=list(drill.holds),
             warnings=warnings,
             settings=self.settings.to_dict(),
+            rounding_threshold=drill.rel_threshold,
             frames=self.frames,
             duration_s=(self._last_t - self._first_t) if self.frames else 0.0,
             series={k: np.frombuffer(v, dtype=np.float64) for k, v in self.series.columns.items()},

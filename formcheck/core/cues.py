@@ -36,6 +36,7 @@ class CueBoard:
     def __init__(self, cooldown_s: float) -> None:
         self.cooldown_s = cooldown_s
         self.text: str | None = None
+        self.urgent = False  # the current cue asks for a change now (a fault), not praise or set-up
         self._since = -math.inf
 
     def offer(self, t: float, text: str | None, urgent: bool = False) -> bool:
@@ -44,13 +45,16 @@ class CueBoard:
             return False
         if t - self._since < self.cooldown_s and not (urgent and self.text == GOOD_REP):
             return False
-        self.text, self._since = text, t
+        self.text, self._since, self.urgent = text, t, urgent
         return True
 
     def withdraw(self, text: str | None) -> None:
         """Take ``text`` down early if it is showing (a set-up hint once set-up is done)."""
         if text is not None and self.text == text:
-            self.text = None  # the cooldown still runs from when it was offered
+            self.text, self.urgent = None, False  # the cooldown still runs from when it was offered
 
     def current(self, t: float) -> str | None:
         return self.text if self.text and t - self._since < self.cooldown_s else None
+
+    def current_urgent(self, t: float) -> bool:
+        return self.urgent and self.current(t) is not None

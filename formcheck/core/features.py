@@ -62,6 +62,7 @@ class FrameFeatures:
     knee_deg: float = float("nan")  # knee flexion, 0 straight
     shin_deg: float = float("nan")  # ankle→knee from vertical (≈ 90 when kneeling on all fours)
     neck_deg: float = float("nan")  # head (shoulder→ear) against the trunk line, + = chin forward/down
+    on_all_fours: bool = False  # quadruped: trunk and shins near level, back up, hands under the shoulders
     profile: BackProfile | None = None
     floor: FloorReading | None = None  # lying on the back: the floor line and the gap under the lower back
     blockers: tuple[str, ...] = field(default_factory=tuple)  # REASONS codes that stop judging the back
@@ -73,20 +74,6 @@ class FrameFeatures:
     @property
     def assessable(self) -> bool:
         return not self.blockers
-
-    @property
-    def on_all_fours(self) -> bool:
-        """Quadruped: trunk and shins near level, back facing up, hands under the shoulders.
-
-        A deadlift or squat set-up also has a leaning trunk and bent knees, but vertical
-        shins; a supine dead bug has its back to the floor.
-        """
-        if self.points is None or not self.facing:
-            return False
-        hip, shoulder = self.point(L.LEFT_HIP, L.RIGHT_HIP), self.point(L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-        back_up = back_normal(hip, shoulder, self.facing)[1] < -0.5
-        hands_down = self.point(L.LEFT_WRIST, L.RIGHT_WRIST)[1] > shoulder[1]
-        return self.trunk_deg > 55 and self.shin_deg > 50 and bool(back_up and hands_down)
 
     @property
     def supine(self) -> bool:
@@ -109,11 +96,13 @@ def view_angle(world: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(abs(across[0]), abs(across[2]) + 1e-9)))
 
 
+# A back normal with a vertical component past ±0.5 (within 60° of straight up or down)
+# faces the ceiling (on all fours) or the floor (lying on the back): geometry, not a setting.
+_UPRIGHT_NORMAL = 0.5
+
+
 class FeatureExtractor:
     """Turns a stream of PoseFrames into FrameFeatures (call in time order)."""
-
-    FACING_TAU_S = 1.5  # time constant of the facing vote; re-decides if the person turns round
-    FACING_DECIDE = 0.04  # smoothed vote (nose–ear offset across the trunk, body lengths) that decides
 
     def __init__(self, settings: Settings) -> None:
         self.s = settings
@@ -136,7 +125,7 @@ class FeatureExtractor:
         length = float(np.linalg.norm(shoulder - hip))
         trunk = shoulder - hip
         toes = pts[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]].mean(0) - pts[[L.LEFT_HEEL, L.RIGHT_HEEL]].mean(0)
-        feet_count = inclination(trunk) < 50 and vis[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]].max() >= self.s.min_visibility
+        feet_count = inclination(trunk) < self.s.feet_vote_max_trunk_deg and vis[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]].max() >= self.s.min_visibility
         self._update_facing(frame.t, hip, shoulder, nose, ear, toes if feet_count else None)
 
         view = view_angle(frame.world) if frame.world is not None else float("nan")
@@ -159,7 +148,7 @@ class FeatureExtractor:
         trunk_deg = float(inclination(trunk))
         if trunk_deg < self.s.min_trunk_deg:
             blockers.append("too_upright")
-        if self.facing and back_normal(hip, shoulder, self.facing)[1] > 0.5:
+        if self.facing and back_normal(hip, shoulder, self.facing)[1] > _UPRIGHT_NORMAL:
             blockers.append("lying_down")  # supine: the back outline is the floor's
         profile = None
         if self.facing and frame.outline is not None:
@@ -172,6 +161,7 @@ class FeatureExtractor:
             floor = floor_reading(frame.outline.astype(np.float64), hip, shoulder, self.facing, arms)
         # Neck: shoulder→ear against hip→shoulder, signed so + is the head dropping toward the front.
         neck = float(signed_angle(trunk, ear - shoulder)) * self.facing if self.facing else float("nan")
+        shin_deg = float(inclination(knee - ankle))
         return FrameFeatures(
             t=frame.t,
             index=frame.index,
@@ -187,12 +177,25 @@ class FeatureExtractor:
             trunk_deg=trunk_deg,
             hip_deg=float(flexion(shoulder, hip, knee)),
             knee_deg=float(flexion(hip, knee, ankle)),
-            shin_deg=float(inclination(knee - ankle)),
+            shin_deg=shin_deg,
             neck_deg=neck,
+            on_all_fours=self._on_all_fours(trunk_deg, shin_deg, hip, shoulder, pts),
             profile=profile,
             floor=floor,
             blockers=tuple(blockers),
         )
+
+    def _on_all_fours(self, trunk_deg: float, shin_deg: float, hip: np.ndarray, shoulder: np.ndarray, pts: np.ndarray) -> bool:
+        """Quadruped: trunk and shins near level, back facing up, hands under the shoulders.
+
+        A deadlift or squat set-up also has a leaning trunk and bent knees, but vertical
+        shins; a supine dead bug has its back to the floor.
+        """
+        if not self.facing:
+            return False
+        back_up = back_normal(hip, shoulder, self.facing)[1] < -_UPRIGHT_NORMAL
+        hands_down = pts[[L.LEFT_WRIST, L.RIGHT_WRIST]].mean(0)[1] > shoulder[1]
+        return trunk_deg > self.s.all_fours_min_trunk_deg and shin_deg > self.s.all_fours_min_shin_deg and bool(back_up and hands_down)
 
     def _update_facing(
         self, t: float, hip: np.ndarray, shoulder: np.ndarray, nose: np.ndarray, ear: np.ndarray, toes: np.ndarray | None
@@ -210,8 +213,8 @@ class FeatureExtractor:
         if self._vote_t is None:
             self._vote = vote
         else:
-            a = 1.0 - np.exp(-max(t - self._vote_t, 1e-3) / self.FACING_TAU_S)
+            a = 1.0 - np.exp(-max(t - self._vote_t, 1e-3) / self.s.facing_tau_s)
             self._vote += a * (vote - self._vote)
         self._vote_t = t
-        if abs(self._vote) >= self.FACING_DECIDE:
+        if abs(self._vote) >= self.s.facing_decide:
             self.facing = 1 if self._vote > 0 else -1

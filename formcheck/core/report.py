@@ -37,6 +37,7 @@ class SessionReport:
     holds: list[Hold] = field(default_factory=list)  # timed drills (side plank): holds, not reps
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, float] = field(default_factory=dict)
+    rounding_threshold: float = math.nan  # the drill's own rounding line for the lumbar score (plots draw it)
     frames: int = 0
     duration_s: float = 0.0
     series: dict[str, np.ndarray] = field(default_factory=dict)

@@ -61,8 +61,16 @@ class Settings:
     # --- smoothing ----------------------------------------------------------------------
     smooth_min_cutoff: float = _f(2.0, "Hz", "One Euro filter cut-off at rest (lower = steadier, laggier)")
     smooth_beta: float = _f(0.3, "Hz per image-height/s", "One Euro speed coefficient (higher = less lag when moving)")
+    curve_window_s: float = _f(0.25, "s", "the live dowel contacts read the median back curve over this much recent time")
+    # --- which way the person faces, and on all fours ------------------------------------
+    facing_tau_s: float = _f(1.5, "s", "time constant of the facing vote (re-decided if the person turns round)")
+    facing_decide: float = _f(0.04, "body lengths", "smoothed nose–ear offset across the trunk that decides which way the person faces")
+    feet_vote_max_trunk_deg: float = _f(50.0, "deg", "the feet vote on the facing only while the trunk leans less than this (standing)")
+    all_fours_min_trunk_deg: float = _f(55.0, "deg", "on all fours: trunk at least this far from vertical (with the back up and hands down)")
+    all_fours_min_shin_deg: float = _f(50.0, "deg", "on all fours: shins at least this far from vertical (kneeling, not a deadlift set-up)")
     # --- rep counting -------------------------------------------------------------------
     setup_still_s: float = _f(0.5, "s", "hold still this long in the start position before reps count")
+    rest_window_s: float = _f(5.0, "s", "start-position baselines (head, heels, the back on all fours) are medians over the last this long spent in it")
     rep_enter_frac: float = _f(0.45, "of range", "a rep starts when the movement passes this share of the person's range")
     rep_exit_frac: float = _f(0.25, "of range", "and ends when it comes back under this share (hysteresis)")
     rep_min_duration_s: float = _f(0.8, "s", "shorter excursions are jitter, not reps")
@@ -96,6 +104,7 @@ class Settings:
     )
     birddog_expected_range_deg: float = _f(85.0, "deg", "assumed reach until the person's own reps are seen")
     birddog_too_high_deg: float = _f(20.0, "deg", "arm or leg more than this above level is reaching too high", "Arm or leg above level allowed")
+    birddog_hold_band_deg: float = _f(10.0, "deg", "the reach is held while the arm stays within this of its highest (the hold time)")
     birddog_lumbar_threshold: float = _f(0.14, "curvature", "change of the back curve from the quadruped start that counts as sag or rounding", "Lower-back change allowed (vs the start on all fours)")
     birddog_pelvis_hike_deg: float = _f(25.0, "deg", "hip line turned toward the ribs more than this from the start is a hike (only gross hikes: see README)", "Hip hitch allowed")
     birddog_pelvis_rotation_deg: float = _f(25.0, "deg", "hip line rolled open more than this from the start is a rotation (only gross rotations: see README)", "Hip roll allowed")

@@ -60,12 +60,26 @@ class Frame:
     index: int
 
 
-def _scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
-    """Size after shrinking the long side to ``max_side`` (never enlarging), kept even."""
+def scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """Size after shrinking the long side to ``max_side`` (never enlarging), kept even.
+
+    The one size rule for every picture formcheck analyses: clips are decoded straight to
+    it, webcam frames resized to it (:func:`downscale`), so the same frame gives the same
+    pixels, landmarks and back outline whichever face it came through.
+    """
     if not max_side or max(width, height) <= max_side:
         return width, height
     scale = max_side / max(width, height)
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def downscale(rgb: np.ndarray, max_side: int | None) -> np.ndarray:
+    """``rgb`` shrunk to :func:`scaled_size` (area averaging); the same array when it fits."""
+    h, w = rgb.shape[:2]
+    size = scaled_size(w, h, max_side)
+    if size == (w, h):
+        return rgb
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
 def _rotation_of(stream: av.video.stream.VideoStream, first: av.VideoFrame | None) -> int:
@@ -130,7 +144,7 @@ class VideoReader:
         w, h = self._first.width, self._first.height
         if rotation in (90, 270):
             w, h = h, w
-        w, h = _scaled_size(w, h, self.max_side)
+        w, h = scaled_size(w, h, self.max_side)
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
         if not math.isfinite(fps) or fps <= 0 or fps > 1000:
@@ -322,7 +336,7 @@ class VideoWriter:
         self._stream.codec_context.thread_type = "AUTO"
         self._fallback_dt = 1.0 / fps if fps > 0 else 1 / 30
         self._last_pts = -1
-        self._count = 0
+        self._count = 0  # frames written: paces frames written without a time
 
     def write(self, image: np.ndarray, t: float | None = None) -> None:
         """Append one RGB uint8 frame shown at ``t`` seconds (default: constant rate)."""
@@ -337,10 +351,6 @@ class VideoWriter:
         self._last_pts = pts
         self._count += 1
         self._container.mux(self._stream.encode(frame))
-
-    @property
-    def frames_written(self) -> int:
-        return self._count
 
     def close(self) -> None:
         if self._container is None:

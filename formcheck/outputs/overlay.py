@@ -7,13 +7,16 @@ Annotation is kept apart from analysis: this module only reads results and paint
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from formcheck.core.analyzer import FrameResult
 from formcheck.core.floor import FloorReading
+from formcheck.core.drills import Rep
 from formcheck.core.landmarks import SKELETON
+from formcheck.outputs.tables import reason_list
 from formcheck.outputs.palette import DOWEL, GREEN, GREY, OUTLINE, PANEL, RED, WHITE
 
 CONTACT_COLOUR = {"ok": GREEN, "lost": RED, "unknown": GREY}
@@ -30,7 +33,8 @@ def _finite(p: np.ndarray | None) -> bool:
 
 def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None, *, hud: bool = True) -> np.ndarray:
     """Return an annotated copy of ``image`` (RGB uint8); ``hud=False`` leaves out the text panel
-    (the live screen draws its own big one, ``formcheck.outputs.hud``)."""
+    (the live screen draws its own big one, ``formcheck.outputs.hud``). The result carries
+    everything drawn; ``last_verdict`` only overrides its ``last_verdict``."""
     out = image.copy()
     h, w = out.shape[:2]
     unit = max(h, w) / 640.0  # line widths and text scale with the picture
@@ -57,7 +61,7 @@ def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None, *, 
                 cv2.circle(out, _pt(point), max(4, round(7 * unit)), colour, -1, cv2.LINE_AA)
                 cv2.circle(out, _pt(point), max(4, round(7 * unit)), WHITE, 1, cv2.LINE_AA)
     if hud:
-        _hud(out, r, unit, last_verdict)
+        _hud(out, r, unit, last_verdict or r.last_verdict)
     return out
 
 
@@ -73,37 +77,138 @@ def _floor_line(img: np.ndarray, floor: FloorReading, r: FrameResult, unit: floa
         cv2.circle(img, _pt(floor.gap_edge), max(3, round(5 * unit)), colour, -1, cv2.LINE_AA)
 
 
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+MIN_SCALE = 0.3  # below this OpenCV's font is unreadable; texts are shortened by wrapping instead
+VERDICT_WORDS = {"good": "good", "flagged": "flagged", "unassessed": "not assessable"}
+_LOWER_BACK = ("lumbar_flexion", "lumbar_sag")
+
+
 def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float, colour: tuple[int, int, int], bold: int = 1) -> None:
     # Text always sits on a dark panel: an outline stroke would need a thicker font, and
     # OpenCV's glyph advance grows with thickness, so the two would not line up.
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, bold, cv2.LINE_AA)
+    cv2.putText(img, text, org, FONT, scale, colour, bold, cv2.LINE_AA)
 
 
-def _hud(img: np.ndarray, r: FrameResult, unit: float, last_verdict: str | None) -> None:
+def _width(text: str, scale: float, bold: int) -> int:
+    return cv2.getTextSize(text, FONT, scale, bold)[0][0]
+
+
+def _fit(texts: list[str], scale: float, bold: int, max_w: int) -> float:
+    """The largest scale ≤ ``scale`` at which every text fits ``max_w`` (not below MIN_SCALE)."""
+    widest = max((_width(t, scale, bold) for t in texts), default=0)
+    if widest <= max_w:
+        return scale
+    scale = max(MIN_SCALE, scale * max_w / widest)
+    while scale > MIN_SCALE and max(_width(t, scale, bold) for t in texts) > max_w:  # glyph sizes round
+        scale = max(MIN_SCALE, scale * 0.95)
+    return scale
+
+
+def _wrap(text: str, scale: float, bold: int, max_w: int) -> list[str]:
+    """Words into lines no wider than ``max_w`` (a single over-long word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _width(f"{lines[-1]} {word}", scale, bold) <= max_w:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+Line = tuple[str, tuple[int, int, int], float]  # text, colour, scale relative to the panel's
+
+
+def _panel(img: np.ndarray, lines: list[Line], x: int, y: int, scale: float, bold: int, pad: int) -> tuple[int, int, int, int]:
+    """Draw ``lines`` on a dark panel with its top-left corner at (x, y); returns the panel's box
+    (x0, y0, x1, y1) as laid out, so a caller (or a test) can see it fits.
+
+    Each line's height comes from the font's own metrics, so lines never run into each other.
+    """
+    sizes = [cv2.getTextSize(t, FONT, scale * k, bold) for t, _, k in lines]
+    step = [h + base + pad for (_, h), base in sizes]
+    width = max((w for (w, _), _ in sizes), default=0) + 2 * pad
+    height = sum(step) + pad
+    x1, y1 = x + width, y + height
+    cv2.rectangle(img, (x, y), (x1, y1), PANEL, -1)
+    top = y + pad
+    for (text, colour, k), ((_, h), base) in zip(lines, sizes):
+        _text(img, text, (x + pad, top + h), scale * k, colour, bold)
+        top += h + base + pad
+    return x, y, x1, y1
+
+
+Box = tuple[int, int, int, int]
+
+
+def _hud(img: np.ndarray, r: FrameResult, unit: float, last_verdict: str | None) -> list[Box]:
+    """The counter (top left), the back-curve reading (top right, or under the counter when
+    the frame is too narrow for both) and the cue (bottom, wrapped): sized from the text's
+    own metrics, so nothing overlaps at any frame size."""
     h, w = img.shape[:2]
-    scale = 0.6 * unit
-    pad = round(8 * unit)
-    line = round(24 * unit)
-    cv2.rectangle(img, (0, 0), (min(w, round(300 * unit)), 3 * line + pad), PANEL, -1)
+    pad, bold = max(2, round(6 * unit)), max(1, round(unit))
     drill = "detecting drill" if r.drill == "auto" else r.drill
-    counter, colour = f"Reps {r.rep_count}   good {r.good}   flagged {r.flagged}", WHITE
+    lines: list[Line] = [(f"Reps {r.rep_count}   good {r.good}   flagged {r.flagged}", WHITE, 1.0), (f"{drill} | {r.phase}", GREY, 0.85)]
     if r.hold is not None:  # a timed drill: the clock in line, which stops while the line is lost
-        counter = f"Hold {r.hold.in_line_s:4.1f} s in line ({r.hold.held_s:.1f} s up)"
-        colour = GREEN if r.hold.in_line else WHITE if not r.hold.holding else RED
-    _text(img, counter, (pad, line), scale, colour, max(1, round(unit)))
-    _text(img, f"{drill} | {r.phase}", (pad, 2 * line), scale * 0.85, GREY)
+        clock = GREEN if r.hold.in_line else WHITE if not r.hold.holding else RED
+        lines[0] = (f"Hold {r.hold.in_line_s:4.1f} s in line  ({r.hold.held_s:.1f} s up)  holds {r.hold.done}", clock, 1.0)
     if last_verdict:
-        _text(img, f"last rep: {last_verdict}", (pad, 3 * line), scale * 0.85, VERDICT_COLOUR.get(last_verdict, GREY))
+        lines.append((f"last rep: {VERDICT_WORDS.get(last_verdict, last_verdict)}", VERDICT_COLOUR.get(last_verdict, GREY), 0.85))
+    reading = {"dead-bug": "back arch {:+.2f}", "side-plank": "hips {:+.0f} deg"}.get(r.drill, "back curve {:+.2f}")
+    curve = reading.format(r.lumbar_score) if math.isfinite(r.lumbar_score) else None
+    scale = _fit([t for t, _, _ in lines] + ([curve] if curve else []), 0.6 * unit, bold, w - 2 * pad)
+    left = max(_width(t, scale * k, bold) for t, _, k in lines) + 2 * pad
+    boxes = []
+    if curve is not None:
+        right = _width(curve, scale * 0.8, bold) + 2 * pad
+        if left + right + 2 * pad <= w:
+            boxes.append(_panel(img, [(curve, WHITE, 0.8)], w - right, 0, scale, bold, pad))
+        else:
+            lines.append((curve, WHITE, 0.8))
+    boxes.insert(0, _panel(img, lines, 0, 0, scale, bold, pad))
     message = r.cue or r.setup_hint
     if message:
-        size = cv2.getTextSize(message, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)[0]
-        x = max(pad, (w - size[0]) // 2)
-        y = h - pad - line // 2
-        cv2.rectangle(img, (x - pad, y - size[1] - pad), (x + size[0] + pad, y + pad), PANEL, -1)
-        _text(img, message, (x, y), scale, RED if r.cue and r.cue.startswith(("Flat", "Brace")) else WHITE, max(1, round(unit)))
-    score = r.lumbar_score
-    if math.isfinite(score):
-        x0 = w - round(200 * unit)
-        cv2.rectangle(img, (x0, 0), (w, line + pad), PANEL, -1)
-        reading = {"dead-bug": "back arch {:+.2f}", "side-plank": "hips {:+.0f} deg"}.get(r.drill, "back curve {:+.2f}")
-        _text(img, reading.format(score), (x0 + pad, line), scale * 0.8, WHITE)
+        boxes.append(_bottom_message(img, message, RED if r.urgent else WHITE, scale, bold, pad, max(b[3] for b in boxes)))
+    return boxes
+
+
+def _bottom_message(img: np.ndarray, message: str, colour: tuple[int, int, int], scale: float, bold: int, pad: int, above: int) -> Box:
+    """The cue, centred at the bottom, wrapped to the frame and kept below the ``above`` line."""
+    h, w = img.shape[:2]
+    while True:
+        lines = _wrap(message, scale, bold, w - 4 * pad)
+        sizes = [cv2.getTextSize(t, FONT, scale, bold) for t in lines]
+        height = sum(sh + base + pad for (_, sh), base in sizes) + pad
+        if h - pad - height >= above + pad or scale <= MIN_SCALE:
+            break
+        scale = max(MIN_SCALE, scale * 0.85)
+    width = max(sw for (sw, _), _ in sizes) + 2 * pad
+    x = max(0, (w - width) // 2)
+    return _panel(img, [(t, colour, 1.0) for t in lines], x, max(above + pad, h - pad - height), scale, bold, pad)
+
+
+def rep_contacts(rep: Rep, seen: dict[str, str]) -> dict[str, str]:
+    """The dowel contacts as the rep's final verdict has them (the frame only says where they are)."""
+    judged = math.isfinite(rep.metrics.get("lumbar_curvature", math.nan))
+    codes = {f.code for f in rep.faults}
+    back = "lost" if codes & set(_LOWER_BACK) else ("ok" if judged else "unknown")
+    head = "lost" if "head_position" in codes else ("ok" if seen.get("head", "unknown") != "unknown" else "unknown")
+    return {"head": head, "midback": back, "sacrum": back}
+
+
+def draw_rep(image: np.ndarray, r: FrameResult, rep: Rep) -> np.ndarray:
+    """A still of one rep (the review's and the printable report's worst rep): the body, back
+    outline and dowel at this frame, with the contacts and the panel saying the rep's final
+    verdict and its reasons, never the running counter of the moment."""
+    out = draw(image, replace(r, contacts=rep_contacts(rep, r.contacts)), hud=False)
+    h, w = out.shape[:2]
+    unit = max(h, w) / 640.0
+    pad, bold = max(2, round(6 * unit)), max(1, round(unit))
+    title = f"Rep {rep.index}: {VERDICT_WORDS.get(rep.verdict, rep.verdict)}"
+    scale = _fit([title], 0.6 * unit, bold, w - 2 * pad)
+    lines: list[Line] = [(title, VERDICT_COLOUR.get(rep.verdict, GREY), 1.0)]
+    for reason in reason_list(rep)[:3]:
+        lines += [(t, WHITE, 0.8) for t in _wrap(reason, scale * 0.8, bold, w - 2 * pad)]
+    (_, th), base = cv2.getTextSize("Ag", FONT, scale * 0.8, bold)
+    fits = max(2, (h // 2) // (th + base + pad))  # the panel never covers more than the top half
+    _panel(out, lines[:fits], 0, 0, scale, bold, pad)
+    return out

@@ -29,6 +29,9 @@ BOTTOM_CUT = "its deepest point is not in the clip, so the back was read where i
 # Said when a rep could only be held against the general limit (one rep, nothing to compare with).
 NO_BASELINE = "Judged against the general limit only: there were no other reps of yours to compare with."
 HISTORY_S = 40.0  # longest rep we can judge in full; older frames are dropped (flat memory)
+# A frame stands for the time since the one before it, up to this: a gap (nobody in view,
+# a stalled camera) is not time spent in the start position.
+MAX_FRAME_GAP_S = 1.0
 CONTACTS = ("head", "midback", "sacrum")
 
 
@@ -138,18 +141,28 @@ class Drill:
         None counts live, as frames arrive."""
         self.s = settings
         self.history: deque[FrameFeatures] = deque()
-        self.rest: deque[FrameFeatures] = deque(maxlen=150)  # start-position frames: baselines
+        # Start-position frames for the baselines: the last ``rest_window_s`` seconds spent in
+        # it, counted in time (not frames), so a slow webcam keeps as long a baseline.
+        self.rest: deque[FrameFeatures] = deque()
+        self._rest_dt: deque[float] = deque()
+        self._rest_s = 0.0
+        self._last_t = math.nan
         self.reps: list[Rep] = []
         self.counter: RepCounter | PlannedCounter = (
             self.make_counter() if movements is None else PlannedCounter(movements, min_depth=self.counter_limits()[0])
         )
-        self._recent_curv: deque[float] = deque(maxlen=7)
+        self._recent_curv: deque[tuple[float, float]] = deque()  # (t, curve) over the last curve_window_s
         self._reps_baseline = math.nan
+
+    @classmethod
+    def rounding_threshold(cls, s: Settings) -> float:
+        """This drill's rounding line: the rise of the back curve over the person's reference
+        that counts as rounding (what the faces draw as the threshold)."""
+        return s.lumbar_rel_threshold
 
     @property
     def rel_threshold(self) -> float:
-        """Rise of the back curve over the person's better reps that counts as rounding."""
-        return self.s.lumbar_rel_threshold
+        return self.rounding_threshold(self.s)
 
     # -- to be provided by each drill ---------------------------------------------------
     def counter_limits(self) -> tuple[float, float]:
@@ -216,11 +229,15 @@ class Drill:
             self.history.popleft()
         value = self.signal(f) if f.present else math.nan
         ready = self.ready(f)
+        dt = min(max(f.t - self._last_t, 0.0), MAX_FRAME_GAP_S) if math.isfinite(self._last_t) else 0.0
+        self._last_t = f.t
         if ready and math.isfinite(value) and self.counter.phase in (Phase.SETUP, Phase.REST):
             if value <= 0.5 * self.counter.min_depth + (self.counter.base if math.isfinite(self.counter.base) else 0):
-                self.rest.append(f)
+                self._add_rest(f, dt)
         if f.profile is not None and f.assessable:
-            self._recent_curv.append(f.curvature)
+            self._recent_curv.append((f.t, f.curvature))
+            while f.t - self._recent_curv[0][0] > self.s.curve_window_s:
+                self._recent_curv.popleft()
         span = self.counter.update(f.t, value, ready)
         if span is None:
             return None
@@ -235,6 +252,14 @@ class Drill:
         self.reps.append(rep)
         self._reps_baseline = self.lumbar_baseline()  # changes only when a rep is added
         return rep
+
+    def _add_rest(self, f: FrameFeatures, dt: float) -> None:
+        self.rest.append(f)
+        self._rest_dt.append(dt)
+        self._rest_s += dt
+        while len(self.rest) > 1 and self._rest_s - self._rest_dt[0] >= self.s.rest_window_s:
+            self._rest_s -= self._rest_dt.popleft()
+            self.rest.popleft()
 
     @property
     def phase(self) -> Phase:
@@ -327,7 +352,7 @@ class Drill:
         state = dict.fromkeys(CONTACTS, "unknown")
         if not f.assessable or not self._recent_curv:
             return state
-        rounded = self.rounded(median(list(self._recent_curv)), self.reference())
+        rounded = self.rounded(median([c for _, c in self._recent_curv]), self.reference())
         state["sacrum"] = state["midback"] = "lost" if rounded else "ok"
         if self.judges_head and math.isfinite(f.neck_deg):
             neck0 = self.rest_median(lambda g: g.neck_deg)

@@ -15,6 +15,7 @@ from formcheck.core.features import FrameFeatures
 from formcheck.core.geometry import angle_between
 from formcheck.core.landmarks import L
 from formcheck.core.reps import RepSpan
+from formcheck.core.settings import Settings
 
 DOWN = np.array([0.0, 1.0])
 ARMS = {"left": (L.LEFT_SHOULDER, L.LEFT_WRIST), "right": (L.RIGHT_SHOULDER, L.RIGHT_WRIST)}
@@ -54,6 +55,11 @@ class BirdDog(Drill):
     start_pose = "all-fours"
     lumbar_message = "Lower back rounded during the reach: keep the back as flat as at the start."
 
+    @classmethod
+    def rounding_threshold(cls, s: Settings) -> float:
+        """A change from the quadruped start, either way (sag is the same change downward)."""
+        return s.birddog_lumbar_threshold
+
     def counter_limits(self) -> tuple[float, float]:
         return self.s.birddog_min_reach_deg, self.s.birddog_expected_range_deg
 
@@ -71,7 +77,7 @@ class BirdDog(Drill):
         leg_side = OPPOSITE[arm_side]
         arm = median([limb_elevation(g, ARMS[arm_side]) for g in bottom])
         leg = max(median([limb_elevation(g, LEGS[side]) for g in bottom]) for side in LEGS)
-        held = [g.t for g in frames if self.signal(g) >= span.peak - 10.0]
+        held = [g.t for g in frames if self.signal(g) >= span.peak - s.birddog_hold_band_deg]
         roll0, yaw0 = self.rest_median(lambda g: pelvis_angles(g)[0]), self.rest_median(lambda g: pelvis_angles(g)[1])
         rotation = median([pelvis_angles(g)[0] for g in bottom]) - roll0
         hike = median([pelvis_angles(g)[1] for g in bottom]) - yaw0
@@ -124,7 +130,7 @@ class BirdDog(Drill):
         rep.metrics["lumbar_flexion_score"] = change
         rep.metrics["lumbar_baseline"] = baseline
         rep.lumbar_reference = "start_position" if math.isfinite(baseline) else "absolute_only"
-        limit = self.s.birddog_lumbar_threshold
+        limit = self.rel_threshold
         if change >= limit:
             rep.faults.append(Fault("lumbar_flexion", self.lumbar_message, change, limit))
         elif change <= -limit:
@@ -138,7 +144,7 @@ class BirdDog(Drill):
 
     def rounded(self, curvature: float, reference: float) -> bool:
         ref = reference if math.isfinite(reference) else 0.0
-        return curvature - ref >= self.s.birddog_lumbar_threshold
+        return curvature - ref >= self.rel_threshold
 
     def rejudge(self, rep: Rep, baseline: float) -> None:
         """The quadruped start, not other reps, is this drill's reference: nothing to redo."""

@@ -8,6 +8,7 @@ from formcheck.core.drills.base import Drill, Fault, Rep, median
 from formcheck.core.features import FrameFeatures
 from formcheck.core.landmarks import L
 from formcheck.core.reps import RepSpan
+from formcheck.core.settings import Settings
 
 WINK_MESSAGE = "Butt wink: the pelvis tucked under and the lower back rounded at the bottom. Stop just above that depth."
 
@@ -28,9 +29,9 @@ class Squat(Drill):
     lumbar_message = WINK_MESSAGE
     good_cue = "Sit back to the box, chest up; the lower back stays long, no tuck at the bottom."
 
-    @property
-    def rel_threshold(self) -> float:
-        return self.s.squat_rel_threshold
+    @classmethod
+    def rounding_threshold(cls, s: Settings) -> float:
+        return s.squat_rel_threshold
 
     def counter_limits(self) -> tuple[float, float]:
         return self.s.squat_min_knee_deg, self.s.squat_expected_range_deg
