@@ -153,8 +153,15 @@ def test_webcam_thread_plus_snapshots_equal_the_file_pipeline(tmp_path: Path) ->
     assert seen == sorted(seen), "snapshots never go backwards"
     report = live.finish()
     a, b = report.to_dict(), expected.to_dict()
-    a.pop("clip"), b.pop("clip")
-    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    # The clip is read with the whole recording known (its reps' edges come from the whole
+    # signal, a frame either way); the reps the webcam counts get the same verdicts from the
+    # same bottoms, and every per-frame reading is identical.
+    assert (a["drill"], a["summary"], a["headline"]) == (b["drill"], b["summary"], b["headline"])
+    same = ("bottom_s", "verdict", "faults", "full")
+    assert [{k: r[k] for k in same} for r in a["reps"]] == [{k: r[k] for k in same} for r in b["reps"]]
+    for key in ("lumbar_curvature", "lumbar_baseline", "lumbar_flexion_score", "hip_flexion_deg"):
+        assert [r["metrics"][key] for r in a["reps"]] == [r["metrics"][key] for r in b["reps"]], key
     for name, column in expected.series.items():
-        np.testing.assert_array_equal(report.series[name], column, err_msg=name)
+        if name != "phase":  # live says "setup" until the start is held still; a clip has no set-up
+            np.testing.assert_array_equal(report.series[name], column, err_msg=name)
     assert report.summary["rep_count"] == json.loads(SAMPLE.with_suffix(".json").read_text())["rep_count"]

@@ -156,9 +156,10 @@ def rep_table(report: SessionReport) -> None:
         st.markdown("No rep was flagged.")
 
 
-def save_set_form(report: SessionReport, *, source: str, clip: str, key: str) -> int | None:
+def save_set_form(report: SessionReport, *, source: str, clip: str, key: str, announce: bool = True) -> int | None:
     """Pain before/after and a note, then the set goes into the training log. Returns the new set id;
-    a painful set leaves what the programme says for :func:`pain_notice`."""
+    a painful set leaves what the programme says for :func:`pain_notice`. ``announce=False``: the
+    caller says it was saved (after its own rerun), so it is not said twice."""
     with st.form(key=key, clear_on_submit=False):
         st.markdown("**Save this set to the training log**")
         c1, c2 = st.columns(2)
@@ -188,7 +189,8 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str) ->
     if set_id is None:
         st.info("This set has no reps, so it was not saved to the training log.")
         return None
-    st.success(saved_message(set_id))
+    if announce:
+        st.success(saved_message(set_id))
     warning = pain_warning(before, after)
     if warning:
         st.session_state[PAIN_NOTICE] = (set_id, warning)

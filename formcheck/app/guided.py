@@ -260,7 +260,7 @@ def _counting(slot: Any, guide: Guide, live: LiveSession, playing: bool, speak_o
         left = f" Counting starts in {max(1, round(snap.countdown_s))}…" if snap.countdown_s else ""
         st.info(f"**Before counting:** {snap.setup_hint or 'hold your start position still.'}{left}")
     if snap.cue:
-        st.markdown(f"#### 🗣 {snap.cue}")
+        st.markdown(f"#### :material/record_voice_over: {snap.cue}")
     if playing and speak_on and snap.last_cue:
         components.speak(snap.last_cue, f"{id(live)}-{snap.cue_id}")
     c1, c2 = st.columns(2)

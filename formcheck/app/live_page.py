@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 SLOT, REPORT, SAVED, PLAY_SINCE, ENDED = "live_session", "live_report", "live_saved", "live_play_since", "live_ended_note"
 REVISED, MUTED, MODE = "live_revised", "live_muted", "live_mode"
 GUIDED, ONE_SET = "Today's session", "One set"
-CONTACT_ICON = {"ok": "🟢", "lost": "🔴", "unknown": "⚪"}
+CONTACT_ICON = {"ok": ":green[●]", "lost": ":red[●]", "unknown": ":gray[●]"}
 CONTACT_WORDS = {"head": "head", "midback": "mid-back", "sacrum": "tailbone"}
 NO_VIDEO_AFTER_S = 6.0
 # Webcams send what they can; 640×480 at 15 fps keeps the pose model (~18 ms a frame) ahead on 2 cores.
@@ -96,7 +96,10 @@ def _finish(live: LiveSession) -> None:
 
 def _status(snap: LiveSnapshot, playing: bool) -> None:
     top, bottom = st.columns(2), st.columns(2)
-    top[0].metric("Reps", snap.rep_count)
+    if snap.hold is not None:  # a side plank: the clock that runs only while the line holds
+        top[0].metric("Held in line", f"{snap.hold.in_line_s:.1f} s", f"{snap.hold.held_s:.1f} s up" if snap.hold.holding else None)
+    else:
+        top[0].metric("Reps", snap.rep_count)
     top[1].metric("Phase", snap.phase)
     bottom[0].metric("Good", snap.good)
     bottom[1].metric("Flagged", snap.flagged)
@@ -120,8 +123,8 @@ def _status(snap: LiveSnapshot, playing: bool) -> None:
         left = f" Counting starts in {max(1, round(snap.countdown_s))}…" if snap.countdown_s else ""
         st.info(f"**Before counting:** {snap.setup_hint}{left}")
     if snap.cue:
-        st.markdown(f"#### 🗣 {snap.cue}")
-    contacts = " · ".join(f"{CONTACT_ICON.get(v, '⚪')} {CONTACT_WORDS.get(k, k)}" for k, v in snap.contacts.items())
+        st.markdown(f"#### :material/record_voice_over: {snap.cue}")
+    contacts = " · ".join(f"{CONTACT_ICON.get(v, ':gray[●]')} {CONTACT_WORDS.get(k, k)}" for k, v in snap.contacts.items())
     drill = "recognising the drill…" if snap.drill == "auto" else snap.drill
     st.caption(f"{drill} · dowel contacts: {contacts or '–'} · {per_second(snap.fps)} analysed")
 
@@ -160,7 +163,7 @@ def _summary(speak_on: bool) -> None:
         st.success(components.saved_message(saved))
         components.pain_notice(speak_on)
         return
-    set_id = components.save_set_form(report, source="live", clip="webcam", key="live_log")
+    set_id = components.save_set_form(report, source="live", clip="webcam", key="live_log", announce=False)
     if set_id is not None:
         st.session_state[SAVED] = set_id  # one save per set: the form gives way to the message
         st.rerun()
@@ -172,7 +175,8 @@ def _mute(where) -> bool:
         st.session_state[MUTED] = not st.session_state.get(MUTED, False)
 
     muted = bool(st.session_state.get(MUTED, False))
-    where.button("🔊 Voice on" if muted else "🔇 Mute voice", key="live_mute", on_click=toggle,
+    where.button("Voice on" if muted else "Mute voice", key="live_mute", on_click=toggle,
+                 icon=":material/volume_up:" if muted else ":material/volume_off:",
                  help="Cues and the session's steps are spoken by the browser after your first tap (START).")
     return not muted
 

@@ -293,7 +293,9 @@ class Drill:
     def spine_at(self, window: list[FrameFeatures]) -> tuple[float, list[str]]:
         """Median back curve over judgeable frames of a window, or NaN and the reasons why not."""
         usable = [g for g in window if g.assessable]
-        if window and len(usable) >= max(2, 0.4 * len(window)):
+        # A slow webcam (4 frames/s) puts only one or two frames in the window: one judgeable
+        # frame is then enough; "no person in view" must never stand in for "few frames".
+        if window and len(usable) >= max(2 if len(window) >= 4 else 1, 0.4 * len(window)):
             return median([g.curvature for g in usable]), []
         counts = Counter(b for g in window for b in g.blockers)
         reasons = [code for code, _ in counts.most_common(2)] or ["no_person"]
