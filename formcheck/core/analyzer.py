@@ -146,7 +146,7 @@ class Analyzer:
             trunk_deg=f.trunk_deg,
             knee_deg=f.knee_deg,
             neck_deg=f.neck_deg,
-            lumbar_curvature=f.curvature if f.assessable else math.nan,
+            lumbar_curvature=drill.curve(f) if f.assessable else math.nan,
             lumbar_score=score,
             view_deg=f.view_deg,
             phase=float(list(Phase).index(drill.phase)),
@@ -174,10 +174,10 @@ class Analyzer:
             rep=rep,
             setup_hint=hint,
             lumbar_score=score,
-            hold=drill.hold_status(),
             threshold=drill.rel_threshold,
             last_verdict=self._last_verdict,
             urgent=self.cues.current_urgent(f.t),
+            hold=drill.hold_status(),
         )
 
     def _setup_hint(self, f: FrameFeatures, drill: Drill) -> str | None:

@@ -66,6 +66,11 @@ class Rep:
         return self.cut is None
 
     @property
+    def comparable(self) -> bool:
+        """Seen from its start through its bottom: fit to compare with, and to be compared."""
+        return self.bottom_seen and self.cut not in ("start", "both")
+
+    @property
     def cut_note(self) -> str:
         """Plain words for a partial rep ("" for a full one)."""
         if self.cut is None:
@@ -203,12 +208,16 @@ class Drill:
         """Why this drill cannot judge the back in this frame (REASONS codes; empty = it can)."""
         return f.blockers
 
+    def curve(self, f: FrameFeatures) -> float:
+        """This drill's back-curve reading of one frame (the lumbar fit; see BirdDog)."""
+        return f.curvature
+
     def live_score(self, f: FrameFeatures) -> float:
         """The back reading shown live: the curve against this drill's reference."""
         if not f.assessable:
             return math.nan
         reference = self.reference()
-        return f.curvature - (reference if math.isfinite(reference) else 0.0)
+        return self.curve(f) - (reference if math.isfinite(reference) else 0.0)
 
     def plan_signal(self, values: np.ndarray) -> np.ndarray:
         """The signal a recorded clip's movements are found in (``values``: as streamed)."""
@@ -235,7 +244,7 @@ class Drill:
             if value <= 0.5 * self.counter.min_depth + (self.counter.base if math.isfinite(self.counter.base) else 0):
                 self._add_rest(f, dt)
         if f.profile is not None and f.assessable:
-            self._recent_curv.append((f.t, f.curvature))
+            self._recent_curv.append((f.t, self.curve(f)))
             while f.t - self._recent_curv[0][0] > self.s.curve_window_s:
                 self._recent_curv.popleft()
         span = self.counter.update(f.t, value, ready)
@@ -276,7 +285,7 @@ class Drill:
     def lumbar_baseline(self, reps: list[Rep] | None = None) -> float:
         """The person's own back curve: lower quartile of their reps that were not rounded."""
         # A rep whose bottom the clip cut off was read above its real bottom: no reference.
-        curves = [r.metrics.get("lumbar_curvature", math.nan) for r in (self.reps if reps is None else reps) if r.bottom_seen]
+        curves = [r.metrics.get("lumbar_curvature", math.nan) for r in (self.reps if reps is None else reps) if r.comparable]
         curves = [c for c in curves if math.isfinite(c) and c < self.s.lumbar_abs_threshold]
         return float(np.percentile(curves, 25)) if curves else math.nan
 
@@ -296,7 +305,7 @@ class Drill:
         # A slow webcam (4 frames/s) puts only one or two frames in the window: one judgeable
         # frame is then enough; "no person in view" must never stand in for "few frames".
         if window and len(usable) >= max(2 if len(window) >= 4 else 1, 0.4 * len(window)):
-            return median([g.curvature for g in usable]), []
+            return median([self.curve(g) for g in usable]), []
         counts = Counter(b for g in window for b in g.blockers)
         reasons = [code for code, _ in counts.most_common(2)] or ["no_person"]
         return math.nan, reasons
@@ -308,8 +317,10 @@ class Drill:
             rep.metrics["lumbar_flexion_score"] = math.nan
             rep.unassessed_reasons = reasons
             return
-        if not rep.bottom_seen:
-            baseline = math.nan  # read above the real bottom: only a plainly rounded back tells
+        if not rep.comparable:
+            # Read above the real bottom, or a movement the clip caught already under way (often
+            # the set-up): only a plainly rounded back tells, not a rise over the other reps.
+            baseline = math.nan
         reference = baseline if math.isfinite(baseline) else 0.0
         rep.metrics["lumbar_flexion_score"] = curvature - reference
         rep.metrics["lumbar_baseline"] = baseline

@@ -138,9 +138,15 @@ class BirdDog(Drill):
                 Fault("lumbar_sag", "Lower back sagged (arched) during the reach: brace the belly and keep the back flat.", change, -limit)
             )
 
+    def curve(self, f: FrameFeatures) -> float:
+        """The hip-to-shoulder fit: on all fours a plain arm reach bends the lumbar fit's
+        outline as much as a 15° sag does (real bird dog: three false sags), and this
+        drill's threshold was set on the whole-trunk fit."""
+        return f.profile.trunk_curvature if f.profile is not None else math.nan
+
     def reference(self) -> float:
         """The back on all fours at the start: sag and rounding are both changes from it."""
-        return self.rest_median(lambda g: g.curvature if g.assessable else math.nan)
+        return self.rest_median(lambda g: self.curve(g) if g.assessable else math.nan)
 
     def rounded(self, curvature: float, reference: float) -> bool:
         ref = reference if math.isfinite(reference) else 0.0
