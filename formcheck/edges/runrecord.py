@@ -29,6 +29,16 @@ def model_name() -> str:
     return model_path().name
 
 
+def mediapipe_version() -> str:
+    """The pose runtime's version: another release gives slightly different poses."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mediapipe")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 @dataclass(frozen=True)
 class PoseOptions:
     """What changes the stored poses (unlike thresholds, which only change the analysis)."""
@@ -37,7 +47,7 @@ class PoseOptions:
     stride: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"max_side": self.max_side, "stride": self.stride, "model": model_name()}
+        return {"max_side": self.max_side, "stride": self.stride, "model": model_name(), "mediapipe": mediapipe_version()}
 
 
 @dataclass(frozen=True)
