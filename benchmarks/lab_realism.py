@@ -31,6 +31,7 @@ from formcheck.core.spine import FIT_RANGE
 from formcheck.edges.posefile import PoseFile
 from formcheck.pipeline import analyze_clip
 from formcheck.synth import ClipSpec, body_names, render_clip
+from formcheck.synth.body import load_body
 from formcheck.synth.drills import spine_model
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,7 +62,7 @@ def lab_body(body: str, work: Path, fps: float) -> tuple[dict[float, float], Pat
     spec = ClipSpec(drill="hinge", reps=len(LEVELS), lumbar_flexion=LEVELS, body=body, fps=fps, seed=3)
     stored = clip.with_suffix(".json")
     gt = json.loads(stored.read_text()) if stored.exists() and clip.exists() else None
-    if gt is None or gt.get("args") != spec.resolved().to_json() or gt.get("spine_model") != spine_model("hinge"):
+    if gt is None or gt.get("args") != spec.resolved().to_json() or gt.get("spine_model") != spine_model("hinge", load_body(body).skeleton):
         gt = render_clip(spec, clip)  # not rendered yet, or by another spec or spine
     report = analyze_clip(clip, folder / "analysis", drill="hinge", write_video=False)
     readings, bottoms = {}, {}

@@ -130,6 +130,20 @@ def test_seed_reproducible_truth():
     assert [r["bottom_s"] for r in a["reps"]] != [r["bottom_s"] for r in c["reps"]]
 
 
+def test_neutral_hinge_flattens_each_bodys_own_standing_curve():
+    """Every body's neutral hinge keeps the same residual L4 turn, so the more lordotic
+    female bodies flatten more; truth stays counted from that neutral and says so."""
+    gts = {b: Lab(ClipSpec(drill="hinge", reps=1, lumbar_flexion=(20.0,), body=b, fps=10)).ground_truth()
+           for b in ("man-average", "woman-average")}
+    men, women = (gts[b]["spine_model"]["neutral_flexion_deg"] for b in ("man-average", "woman-average"))
+    assert 10 < men < 20 and women > men + 15, (men, women)
+    for b, gt in gts.items():
+        bottom = max(gt["frames"], key=lambda f: f["lumbar_flexion_deg"])
+        assert bottom["lumbar_flexion_deg"] == pytest.approx(20.0, abs=0.01)
+        flattened = bottom["spine_flexion_deg"] - bottom["lumbar_flexion_deg"]  # times the rep's depth (~1)
+        assert flattened == pytest.approx(gt["spine_model"]["neutral_flexion_deg"], rel=0.1)
+
+
 # -- options and errors ------------------------------------------------------------------
 @pytest.mark.parametrize(
     "argv, fragment",

@@ -31,8 +31,9 @@ SIDES = {"l": 1.0, "r": -1.0}  # +x is the person's left
 # Bottom postures (deg). Hinge: trunk well forward, soft knees. Box squat: thighs about
 # parallel, shins forward, trunk leaning, arms reaching forward as a counterweight.
 # ``tuck``: share of lumbar flexion taken by posterior pelvic tilt (butt wink is mostly that).
-# ``neutral``: flexion from the standing curve that a good hinge's flat back has at the bottom.
-HINGE = dict(thorax=68.0, thigh=22.0, shank=6.0, neck=-12.0, tuck=0.3, neutral=15.0)
+# ``neutral``: the standing L4 turn a good hinge's flat back keeps at the bottom (deg); the
+# rest of each body's own standing curve is flattened (neutral_flexion).
+HINGE = dict(thorax=68.0, thigh=22.0, shank=6.0, neck=-12.0, tuck=0.3, neutral=12.5)
 SQUAT = dict(thorax=40.0, thigh=84.0, shank=30.0, neck=-15.0, arms=(10.0, 80.0), tuck=0.75)
 BIRD_DOG_NECK = -20.0  # MakeHuman's rest neck leans forward; this keeps the head in line
 BIRD_DOG_REACH = dict(arm=95.0, leg=90.0)  # deg from hanging; a lumbar-extension rep over-lifts
@@ -118,12 +119,26 @@ def stand_on_feet(skel: Skeleton, rots: dict[str, Mat3]) -> Pose:
     return Pose(G, skel.heads[idx].mean(0) - heads[idx].mean(0))
 
 
+def neutral_flexion(skel: Skeleton) -> float:
+    """Flexion from the standing curve of a good hinge's flat back at the bottom (deg).
+
+    MakeHuman's standing lordosis sits mostly at L4 (the turn from spine05 to spine04):
+    27-34° on the male bodies, 50-51° on the female ones. A real neutral hinge is flat in
+    profile whatever the standing curve, so each body flattens its own turn down to
+    HINGE["neutral"] (15-21° for the men, 38-39° for the women; docs/accuracy.md).
+    """
+    def pitch(name: str) -> float:
+        v = skel.direction(name)
+        return float(np.degrees(np.arctan2(v[2], v[1])))
+    return max(0.0, pitch("spine04") - pitch("spine05") - HINGE["neutral"])
+
+
 def hinge(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float, float]:
     """Hip hinge at progress ``u``; returns the pose, the lumbar flexion imposed now (from
     the neutral hinge) and the spine's whole flexion from the standing curve."""
     d = rep.depth if rep else 1.0
     lumbar = (rep.lumbar_flexion_deg if rep else 0.0) * u
-    spine = lumbar + HINGE["neutral"] * d * u
+    spine = lumbar + neutral_flexion(skel) * d * u
     rots: dict[str, Mat3] = {}
     trunk(rots, HINGE["thorax"] * d * u, spine, HINGE["tuck"], HINGE["neck"] * u)
     for side in SIDES:
@@ -223,10 +238,11 @@ DRILL_POSE = {"hinge": hinge, "squat": squat, "bird-dog": bird_dog}
 DRILL_TUCK = {"hinge": HINGE["tuck"], "squat": SQUAT["tuck"], "bird-dog": BIRD_DOG_TUCK}
 
 
-def spine_model(drill: str) -> dict:
+def spine_model(drill: str, skel: Skeleton) -> dict:
     """How a clip's lumbar_flexion_deg is posed, for the ground-truth JSON."""
     return {
         "pelvic_tilt_share": DRILL_TUCK[drill],
         "joint_shares": {level: share for _, level, share in SPINE_SHARE},
-        "neutral_flexion_deg": HINGE["neutral"] if drill == "hinge" else 0.0,
+        "neutral_flexion_deg": round(neutral_flexion(skel), 2) if drill == "hinge" else 0.0,
+        "neutral_rule": "hinge: the standing L4 turn flattened to %.1f deg at the bottom" % HINGE["neutral"],
     }

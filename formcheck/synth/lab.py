@@ -264,7 +264,7 @@ class Lab:
             "args": s.to_json(),
             "camera": self.camera.to_json(),
             "angle_conventions": ANGLES_NOTE,
-            "spine_model": spine_model(s.drill),
+            "spine_model": spine_model(s.drill, self.body.skeleton),
             "reps": [self._rep_json(r) for r in self.timeline.reps],
         }
         if command:
