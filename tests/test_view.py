@@ -278,6 +278,16 @@ def test_beyond_the_limit_reps_count_and_the_person_is_told_which_way_to_turn(az
     assert any(f"turn a little to your {way}" in reason for reason in report.reasons)
 
 
+def test_a_leaning_trunk_is_read_from_a_narrower_angle():
+    """A squat-like lean (trunk 45° at the bottom) shows more flank off side-on: at 42° it is
+    refused with the way to turn, while a deep hinge (trunk 70°) at 42° is read."""
+    lean, _ = run(hinge_set([0.0, 0.06, 0.0], depth=70.0, knee=50.0), 42.0, 1)
+    assert lean.summary["rep_count"] == 3
+    assert all(r.verdict == "unassessed" and "turn_left" in r.unassessed_reasons for r in lean.reps)
+    deep, _ = run(hinge_set([0.0, 0.06, 0.0]), 42.0, 1)
+    assert [r.verdict for r in deep.reps] == ["good", "flagged", "good"]
+
+
 def test_the_limit_is_a_setting():
     report, _ = run(hinge_set([0.0, 0.06, 0.0, 0.06]), 35.0, 1, Settings(max_view_deg=25.0))
     assert all(r.verdict == "unassessed" for r in report.reps)

@@ -140,7 +140,11 @@ class FeatureExtractor:
             blockers.append("not_visible")
         if np.linalg.norm(stretch(shoulder, hip, widen) - hip) < self.s.min_body_px:  # the body's size, not the view's
             blockers.append("too_small")
-        if not seen <= self.s.max_view_deg:
+        # More of an upright back's edge is flank than spine off side-on, so a leaning trunk (a
+        # squat, a floor deadlift) is read from a narrower angle; standing is checked at the wide one.
+        lean = float(inclination(stretch(shoulder, hip, widen) - hip))
+        upright = self.s.min_trunk_deg <= lean < self.s.oblique_min_trunk_deg
+        if not seen <= (min(self.s.max_view_deg, self.s.max_view_upright_deg) if upright else self.s.max_view_deg):
             turn = turn_direction(azimuth, self.facing)
             blockers += [f"turn_{turn}", "not_side_view"] if turn else ["not_side_view"]
         if self.facing == 0:

@@ -56,6 +56,8 @@ class Settings:
     min_body_px: float = _f(80.0, "px", "shoulder–hip length below this is too small to read the back")
     max_view_deg: float = _f(48.0, "deg", "the back is read, corrected for the view, with the camera up to this far round from a side view by its estimate (lab rep bottoms: true 40° read 33–46°, true 55° read 54–55°); beyond it the person is told which way to turn")
     view_tau_s: float = _f(0.5, "s", "time constant of the camera-angle average the back is corrected with (the estimate wobbles a few degrees a frame)")
+    oblique_min_trunk_deg: float = _f(60.0, "deg", "a trunk leaning less than this (as from the side; squats, floor deadlifts) is read only up to max_view_upright_deg off side-on")
+    max_view_upright_deg: float = _f(38.0, "deg", "view limit for such a trunk: more of an upright back's edge is flank than spine off side-on (lab squats at 40°, read 46–48°, gave false alarms; at 30°, read 33–37°, none)")
     min_trunk_deg: float = _f(30.0, "deg", "trunk must lean this far from vertical for the back curve to mean anything")
     min_profile_coverage: float = _f(0.75, "0–1", "share of the back outline that must be found")
     # --- smoothing ----------------------------------------------------------------------
