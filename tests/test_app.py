@@ -117,7 +117,11 @@ def test_review_sample_then_slider_reevaluates_from_stored_poses(monkeypatch: py
     assert _flagged(review.report) == expected
     assert _metrics(at)["Flagged reps"] == str(len(expected))
     assert all(any(f"Rep {i} flagged" in m.value for m in at.markdown) for i in expected)
-    assert at.image, "the worst (or most rounded) rep's frame is shown"
+    captions = [c for img in at.image for c in img.captions]
+    assert sum(c.startswith("Rep ") for c in captions) == truth["rep_count"], captions  # a picture of every rep
+    assert captions[0].startswith("Best: Rep") and captions[1].startswith("Worst: Rep"), captions  # side by side
+    first = next(c for c in captions if c.startswith("Rep "))
+    assert not expected or int(first.split()[1]) in expected, captions  # worst (a flagged rep) first
     assert review.video_stale  # the video still shows the old thresholds, and says so
     at.button(key="review_rerender").click().run()
     _no_errors(at)
@@ -127,9 +131,12 @@ def test_review_sample_then_slider_reevaluates_from_stored_poses(monkeypatch: py
     kept = list((tmp_path / "kept").iterdir())
     assert len(kept) == 1 and {"report.json", "reps.csv", "annotated.mp4", "report.html"} <= {p.name for p in kept[0].iterdir()}
     assert not (kept[0] / SAMPLE.name).exists()  # results only, never the clip
+    # Choosing another clip clears the old results at once, before anything is analysed.
     workspace = at.session_state["review_workspace"].root
-    at.button(key="review_discard").click().run()
+    at.selectbox(key="review_sample").set_value("hinge_good").run()
+    _no_errors(at)
     assert not workspace.exists() and "review" not in at.session_state
+    assert not at.subheader and not at.image and "Reps" not in _metrics(at)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from formcheck.app import components, thresholds
+from formcheck.app import components, rep_gallery, thresholds
 from formcheck.app.charts import angles_chart
 from formcheck.app.results import (
     UPLOAD_TYPES,
@@ -36,10 +36,12 @@ from formcheck.app.results import (
 from formcheck.errors import FormcheckError
 from formcheck.outputs.printable import printable_html
 from formcheck.outputs.tables import plural
+from formcheck.rejudge import StoredClip, ensure_chart
 
 log = logging.getLogger(__name__)
 
 REVIEW, WORKSPACE, STILLS, ERROR = "review", "review_workspace", "review_stills", "review_error"
+STORED = "review_stored"  # the clip's poses and features, kept for re-judging in well under a second
 DRILL_KEY = "review_drill"
 
 
@@ -60,8 +62,9 @@ def _discard() -> None:
     ws: Workspace | None = st.session_state.pop(WORKSPACE, None)
     if ws is not None:
         ws.discard()
-    for k in (REVIEW, STILLS):
+    for k in (REVIEW, STILLS, STORED):
         st.session_state.pop(k, None)
+    rep_gallery.clear()
 
 
 def _run_analysis(source: str, name: str, data: bytes | None, path: Path | None, drill: str) -> None:
@@ -90,9 +93,14 @@ def _run_analysis(source: str, name: str, data: bytes | None, path: Path | None,
     finally:
         bar.empty()
     st.session_state[REVIEW] = review
+    stored = StoredClip(review.out)
+    stored.warm(review.settings)  # features now, so the first slider move is as quick as the next
+    st.session_state[STORED] = stored
 
 
-def _pick_clip() -> None:
+def _pick_clip() -> tuple | None:
+    """The clip picker; returns what to analyse when Analyse is pressed. Choosing another clip
+    clears the previous results at once."""
     limit = st.get_option("server.maxUploadSize")
     st.markdown(
         f"Upload a side-view clip (MP4, MOV, AVI, WebM or MKV, up to **{limit} MB**) or pick a bundled sample. "
@@ -100,7 +108,8 @@ def _pick_clip() -> None:
     )
     samples = sample_clips()
     choice = st.radio(
-        "Clip", ["Upload a clip", "Bundled sample"], horizontal=True, label_visibility="collapsed", key="review_source"
+        "Clip", ["Upload a clip", "Bundled sample"], horizontal=True, label_visibility="collapsed", key="review_source",
+        on_change=_discard,
     )
     c1, c2 = st.columns([3, 2])
     upload = sample = None
@@ -111,9 +120,10 @@ def _pick_clip() -> None:
                 type=list(UPLOAD_TYPES),
                 key="review_upload",
                 help=f"Limit {limit} MB per file (server.maxUploadSize in .streamlit/config.toml).",
+                on_change=_discard,
             )
         elif samples:
-            sample = st.selectbox("Sample clip", list(samples), key="review_sample")
+            sample = st.selectbox("Sample clip", list(samples), key="review_sample", on_change=_discard)
         else:
             st.info("No bundled sample clips found (sample_videos/).")
     with c2:
@@ -121,9 +131,10 @@ def _pick_clip() -> None:
     ready = upload is not None or sample is not None
     if st.button("Analyse", type="primary", disabled=not ready, key="review_analyse"):
         if upload is not None:
-            _run_analysis("upload", upload.name, upload.getvalue(), None, drill)
-        elif sample is not None:
-            _run_analysis("sample", samples[sample].name, None, samples[sample], drill)
+            return ("upload", upload.name, upload.getvalue(), None, drill)
+        if sample is not None:
+            return ("sample", samples[sample].name, None, samples[sample], drill)
+    return None
 
 
 def _apply_changes(review: Review) -> Review:
@@ -135,7 +146,7 @@ def _apply_changes(review: Review) -> Review:
     started = time.perf_counter()
     try:
         with st.spinner("Re-evaluating from the stored poses…"):
-            review = reevaluate(review, settings, drill)
+            review = reevaluate(review, settings, drill, st.session_state.get(STORED))
     except FormcheckError as exc:
         st.error(str(exc))
         return review
@@ -190,14 +201,17 @@ def _results(review: Review) -> None:
                     bar.empty()
                 st.rerun()
     with w:
-        st.markdown("**Worst rep**")
-        if still_png:
+        st.markdown("**Best and worst rep**")
+        if rep_gallery.best_and_worst_pair(review, st.session_state.get(STORED)):
+            pass
+        elif still_png:
             st.image(still_png, caption=caption, width="stretch")
         else:
             st.caption(caption)
 
     st.markdown("**Reps**")
     components.rep_table(report)
+    rep_gallery.every_rep(review, st.session_state.get(STORED))
     if report.series.get("t") is not None and len(report.series["t"]):
         st.markdown("**Angles and lower-back curve over time** (drag to zoom, double-click to reset)")
         st.altair_chart(angles_chart(report), width="stretch")  # the drill's own threshold, from the report
@@ -208,7 +222,7 @@ def _results(review: Review) -> None:
 
 
 def _printable(review: Review, still_png: bytes | None, caption: str) -> str:
-    chart = review.out / "angles.png"
+    chart = ensure_chart(review.report, review.out)  # a re-judge leaves it to be drawn when asked for
     return printable_html(
         review.report,
         clip_name=review.clip_name,
@@ -228,7 +242,7 @@ def _downloads(review: Review, still_png: bytes | None, caption: str) -> None:
         ("Report (JSON)", partial((out / "report.json").read_bytes), "report.json", "application/json", "dl_json"),
         ("Reps (CSV)", partial((out / "reps.csv").read_bytes), "reps.csv", "text/csv", "dl_csv"),
         ("Annotated video (MP4)", partial(review.annotated.read_bytes), "annotated.mp4", "video/mp4", "dl_mp4"),
-        ("Printable report (HTML)", _printable(review, still_png, caption).encode("utf-8"), "report.html", "text/html", "dl_html"),
+        ("Printable report (HTML)", lambda: _printable(review, still_png, caption).encode("utf-8"), "report.html", "text/html", "dl_html"),
     ]
     for col, (label, data, suffix, mime, key) in zip(st.columns(len(files)), files):
         if key == "dl_mp4" and not review.annotated.exists():
@@ -239,14 +253,17 @@ def _downloads(review: Review, still_png: bytes | None, caption: str) -> None:
 def _keep_and_log(review: Review) -> None:
     st.markdown("**Keep or discard**")
     st.caption(
-        f"The clip and its results are in a temporary folder ({review.out.parent.parent}) that is deleted when you analyse "
-        "another clip, press Discard, a few minutes after this tab is closed, or when the app stops. "
-        f"“Keep results” copies the results (not the clip) to {keep_root()}."
+        "The clip and its results are kept in a temporary folder only while you review them: it is deleted when you "
+        "choose another clip, press Discard, a few minutes after this tab is closed, or when the app stops. "
+        "“Keep results” copies the results (not the clip) to your results folder."
     )
+    with st.expander("Where are these files?"):
+        st.markdown(f"- Temporary folder: `{review.out.parent.parent}`\n- Kept results go to: `{keep_root()}`")
     c1, c2 = st.columns(2)
     if c1.button("Keep results", key="review_keep"):
         still_png, caption = _still(review)
         try:
+            ensure_chart(review.report, review.out)
             dest = keep(review, _printable(review, still_png, caption))
         except OSError as exc:
             st.error(f"Could not copy the results: {exc}.")
@@ -255,19 +272,24 @@ def _keep_and_log(review: Review) -> None:
     c2.button("Discard clip and results", on_click=_discard, key="review_discard")
     with st.expander("Add this clip as a set in the training log"):
         components.save_set_form(review.report, source="upload", clip=review.clip_name, key="review_log")
+        components.pain_notice(False)
 
 
 def render() -> None:
     st.title("Review a clip")
-    _pick_clip()
-    if ERROR in st.session_state:
-        st.error(st.session_state[ERROR])
-    review: Review | None = st.session_state.get(REVIEW)
-    if review is None:
-        return
-    ws: Workspace | None = st.session_state.get(WORKSPACE)
-    if ws is None or not ws.alive:
-        st.session_state.pop(REVIEW, None)
-        st.info("The previous results were discarded.")
-        return
-    _results(_apply_changes(review))
+    request = _pick_clip()
+    # The results' place on the page: a new clip's progress bar replaces the old results at once.
+    with st.empty().container():
+        if request is not None:
+            _run_analysis(*request)
+        if ERROR in st.session_state:
+            st.error(st.session_state[ERROR])
+        review: Review | None = st.session_state.get(REVIEW)
+        if review is None:
+            return
+        ws: Workspace | None = st.session_state.get(WORKSPACE)
+        if ws is None or not ws.alive:
+            st.session_state.pop(REVIEW, None)
+            st.info("The previous results were discarded.")
+            return
+        _results(_apply_changes(review))
