@@ -53,3 +53,31 @@ def test_outline_picks_the_blob_holding_the_hips():
     assert outline[:, 0].max() < 60
     assert outline_from_mask(mask, None)[:, 0].min() >= 120
     assert outline_from_mask(np.zeros((10, 10), np.float32)) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [166, 163])
+def test_a_frame_width_that_is_no_multiple_of_four_is_posed_not_a_crash(samples, width):
+    """mediapipe aborted the whole process on the mask of a 166-px-wide phone crop: run it in a
+    child so an abort fails this test instead of killing the run."""
+    import subprocess
+    import sys
+
+    code = f"""
+import cv2, numpy as np
+from formcheck.edges.mediapipe import PoseEstimator
+from formcheck.edges.video import VideoReader
+est, found = PoseEstimator(), 0
+with VideoReader({str(samples / "hinge_good.mp4")!r}) as video:
+    for i, f in enumerate(video):
+        small = cv2.resize(f.image, ({width}, 124))
+        p = est.process(small, f.t, i)
+        found += p.present and p.width == {width} and p.outline is not None
+        if i == 40:
+            break
+est.close()
+print(found)
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert int(run.stdout.strip().splitlines()[-1]) > 20  # the person is posed, with an outline

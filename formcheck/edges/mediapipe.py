@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import os
 import threading
 import weakref
@@ -228,6 +229,12 @@ class PoseEstimator:
         if self._tracker is None:
             raise ModelError("The pose model was already closed; start a new analysis.")
         height, width = image.shape[:2]
+        # mediapipe 0.10.33 aborts the whole process reading the mask of an image whose width
+        # is not a multiple of 4 (a 166-px-wide phone crop did): pad on the right, where the
+        # padding shifts no coordinate, and crop the mask back.
+        pad = -width % 4
+        if pad:
+            image = np.pad(image, ((0, 0), (0, pad), (0, 0)))
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
         ms = max(int(round(t * 1000)), self._last_ms + 1)  # VIDEO mode needs strictly rising time
         self._last_ms = ms
@@ -235,7 +242,10 @@ class PoseEstimator:
             result = self._tracker.detect_for_video(mp_image, ms)
             people = self._count_people(mp_image, t)
         self._first = False
-        return pose_frame_from_mediapipe(result, t, index, width, height, people=people, keep_mask=self.keep_mask)
+        frame = pose_frame_from_mediapipe(result, t, index, width + pad, height, people=people, keep_mask=self.keep_mask)
+        if pad:
+            frame = dataclasses.replace(frame, width=width, mask=None if frame.mask is None else frame.mask[:, :width])
+        return frame
 
     def _count_people(self, mp_image: object, t: float) -> int:
         """People in view at the latest check (-1 before the first); checked every ``crowd_check_s``."""
