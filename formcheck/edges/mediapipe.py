@@ -11,8 +11,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import dataclasses
+import functools
+import importlib.util
 import os
+import sys
 import threading
+import types
 import weakref
 import zipfile
 from collections.abc import Iterator
@@ -105,10 +109,12 @@ def pose_frame_from_mediapipe(
     mask = None
     outline = None
     if result.segmentation_masks:
-        # numpy_view() points into memory the next call frees: copy at once.
-        mask = np.array(result.segmentation_masks[0].numpy_view(), dtype=np.float32).reshape(height, width)
+        # numpy_view() points into memory the next call frees: the outline is traced from it
+        # at once, and the float mask copied only when asked for (it costs a frame-sized copy).
+        view = result.segmentation_masks[0].numpy_view().reshape(height, width)
         hips = lm[[L.LEFT_HIP, L.RIGHT_HIP], :2].mean(axis=0)
-        outline = outline_from_mask(mask, hips)
+        outline = outline_from_mask(view, hips)
+        mask = np.array(view, dtype=np.float32) if keep_mask else None
     assert lm.shape == (N_LANDMARKS, 3)
     return PoseFrame(
         t=t,
@@ -119,7 +125,7 @@ def pose_frame_from_mediapipe(
         visibility=vis,
         world=world,
         outline=outline,
-        mask=mask if keep_mask else None,
+        mask=mask,
         people=people,
     )
 
@@ -145,17 +151,59 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def _landmarker(model: str, confidence: float, *, video: bool, poses: int, masks: bool) -> Any:
-    from mediapipe.tasks.python import BaseOptions, vision  # heavy import, kept at the edge
+def _bare_package(name: str) -> None:
+    """Register package ``name`` in ``sys.modules`` without running its ``__init__``."""
+    if name in sys.modules:
+        return
+    parent, _, child = name.rpartition(".")
+    if parent:
+        _bare_package(parent)
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.submodule_search_locations is None:
+        raise ModelError(f"mediapipe is not installed properly ({name} is missing); reinstall formcheck.")
+    module = types.ModuleType(name)
+    module.__path__, module.__spec__, module.__file__ = list(spec.submodule_search_locations), spec, spec.origin
+    sys.modules[name] = module
+    if parent:
+        setattr(sys.modules[parent], child, module)
 
-    options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=model),
-        running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
+
+@functools.cache
+def _tasks() -> Any:
+    """The three MediaPipe modules formcheck uses, without the rest of the package.
+
+    ``import mediapipe`` (0.10.33) runs ``mediapipe.tasks.python``'s ``__init__``, which loads
+    the audio tasks (PortAudio) and the drawing utilities (matplotlib): about 2 s on these
+    2-core machines, most of ``formcheck analyze``'s start-up. Registering the packages bare
+    and importing only the pose landmarker, its options and the image type takes about 0.3 s.
+    (A program that imported mediapipe in full already keeps its modules.)
+    """
+    for package in ("mediapipe", "mediapipe.tasks", "mediapipe.tasks.python", "mediapipe.tasks.python.vision"):
+        _bare_package(package)
+    from mediapipe.tasks.python.core import base_options
+    from mediapipe.tasks.python.vision import pose_landmarker
+    from mediapipe.tasks.python.vision.core import image, vision_task_running_mode
+
+    return types.SimpleNamespace(
+        BaseOptions=base_options.BaseOptions,
+        PoseLandmarker=pose_landmarker.PoseLandmarker,
+        PoseLandmarkerOptions=pose_landmarker.PoseLandmarkerOptions,
+        RunningMode=vision_task_running_mode.VisionTaskRunningMode,
+        Image=image.Image,
+        ImageFormat=image.ImageFormat,
+    )
+
+
+def _landmarker(model: str, confidence: float, *, video: bool, poses: int, masks: bool) -> Any:
+    mp = _tasks()  # heavy import, kept at the edge
+    options = mp.PoseLandmarkerOptions(
+        base_options=mp.BaseOptions(model_asset_path=model),
+        running_mode=mp.RunningMode.VIDEO if video else mp.RunningMode.IMAGE,
         num_poses=poses,
         output_segmentation_masks=masks,
         min_pose_detection_confidence=confidence,
     )
-    return vision.PoseLandmarker.create_from_options(options)
+    return mp.PoseLandmarker.create_from_options(options)
 
 
 _OPEN: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
@@ -224,8 +272,7 @@ class PoseEstimator:
 
     def process(self, image: np.ndarray, t: float, index: int = 0) -> PoseFrame:
         """Run the model on one RGB uint8 frame shown at ``t`` seconds."""
-        import mediapipe as mp
-
+        mp = _tasks()
         if self._tracker is None:
             raise ModelError("The pose model was already closed; start a new analysis.")
         height, width = image.shape[:2]

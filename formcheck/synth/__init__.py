@@ -5,7 +5,22 @@
 >>> frames = render_frames(ClipSpec(drill="squat", width=320, height=240), indices=[0, 40])
 """
 
-from formcheck.synth.assets import body_names
-from formcheck.synth.lab import ClipSpec, Lab, SynthFrame, render_clip, render_frames
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["ClipSpec", "Lab", "SynthFrame", "body_names", "render_clip", "render_frames"]
+
+
+def __getattr__(name: str) -> Any:
+    """The lab, imported on first use: ``formcheck`` registers ``formcheck synth`` from
+    ``formcheck.synth.cli``, and every other command must start without the renderer."""
+    if name == "body_names":
+        from formcheck.synth.assets import body_names
+
+        return body_names
+    if name in __all__:
+        from formcheck.synth import lab
+
+        return getattr(lab, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
