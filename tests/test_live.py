@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from stick import hinge_set, stream
 
-from formcheck.live import LiveSession
+from formcheck.live import LiveSession, too_slow
 from formcheck.pipeline import analyze_clip
 from formcheck.core.frames import PoseFrame
 from formcheck.edges.video import VideoReader
@@ -103,6 +103,27 @@ def test_large_webcam_frames_are_analysed_at_640_px() -> None:
     live, est = _session(stream(hinge_set([0.0])))
     out = live.process(_blank(1280, 960), 0.0)
     assert est.sizes == [(480, 640)] and out.shape == (480, 640, 3)
+
+
+@pytest.mark.parametrize("drill", ["hinge", "auto"])
+def test_reps_count_right_at_five_analysed_frames_a_second(drill: str) -> None:
+    """A slow computer analyses 5 frames a second: the same set, decimated, counts the same reps
+    and flags the same one, and the page is told the computer is too slow."""
+    full = stream(hinge_set([0.0, 0.15, 0.0, 0.0]))
+    verdicts = {}
+    for step in (1, 6):  # 30 and 5 frames/s
+        frames = full[::step]
+        now = [0.0]
+        est = StickEstimator(frames)
+        live = LiveSession(drill, estimator_factory=lambda est=est: est, clock=lambda: now[0])
+        for f in frames:
+            live.process(_blank(), f.t)
+            now[0] += step / 30
+        s = live.snapshot()
+        assert s.fps == pytest.approx(30 / step, rel=0.05)
+        assert too_slow(s) == (step == 6)
+        verdicts[step] = [r.verdict for r in live.finish().reps]
+    assert verdicts[6] == verdicts[1] == ["good", "flagged", "good", "good"]
 
 
 def test_a_failing_frame_is_reported_not_raised() -> None:

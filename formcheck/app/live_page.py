@@ -20,11 +20,13 @@ import logging
 import time
 
 import av
+import cv2
+import numpy as np
 import streamlit as st
 from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
 from formcheck.app import components, guided
-from formcheck.live import LiveSession, LiveSnapshot
+from formcheck.live import SLOW_FPS, LiveSession, LiveSnapshot, too_slow
 from formcheck.outputs.hud import draw_rest
 from formcheck.outputs.revisions import revisions
 
@@ -36,8 +38,27 @@ GUIDED, ONE_SET = "Today's session", "One set"
 CONTACT_ICON = {"ok": ":green[●]", "lost": ":red[●]", "unknown": ":gray[●]"}
 CONTACT_WORDS = {"head": "head", "midback": "mid-back", "sacrum": "tailbone"}
 NO_VIDEO_AFTER_S = 6.0
-# Webcams send what they can; 640×480 at 15 fps keeps the pose model (~18 ms a frame) ahead on 2 cores.
-MEDIA = {"video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 15, "max": 30}}, "audio": False}
+# 640×480 at 30 fps: the pose model takes ~18–20 ms a frame on 2 cores, and frames that arrive
+# while one is analysed are dropped (async processing keeps only the newest), so a slower
+# computer analyses fewer frames rather than falling behind.
+MEDIA = {"video": {"width": {"ideal": 640}, "height": {"ideal": 480}, "frameRate": {"ideal": 30, "max": 30}}, "audio": False}
+
+
+def _rgb(frame: av.VideoFrame) -> np.ndarray:
+    """The camera's frame as RGB. WebRTC delivers yuv420p; OpenCV converts it in a third of the
+    time swscale takes (measured: benchmarks/live_profile.py)."""
+    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+        return cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2RGB_I420)
+    return frame.to_ndarray(format="rgb24")
+
+
+def _frame(rgb: np.ndarray) -> av.VideoFrame:
+    """An RGB picture as the yuv420p frame the VP8 encoder wants: converted here by OpenCV, the
+    encoder skips its own (slower) conversion."""
+    h, w = rgb.shape[:2]
+    if h % 2 or w % 2:
+        return av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    return av.VideoFrame.from_ndarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420), format="yuv420p")
 
 
 class Slot:
@@ -54,10 +75,8 @@ class Slot:
         if live is None:
             if pause is None:
                 return frame
-            rest = draw_rest(frame.to_ndarray(format="rgb24"), pause[0] - time.monotonic(), pause[1])
-            return av.VideoFrame.from_ndarray(rest, format="rgb24")
-        out = live.process(frame.to_ndarray(format="rgb24"), frame.time)
-        return av.VideoFrame.from_ndarray(out, format="rgb24")
+            return _frame(draw_rest(_rgb(frame), pause[0] - time.monotonic(), pause[1]))
+        return _frame(live.process(_rgb(frame), frame.time))
 
 
 def _slot() -> Slot:
@@ -127,6 +146,12 @@ def _status(snap: LiveSnapshot, playing: bool) -> None:
     contacts = " · ".join(f"{CONTACT_ICON.get(v, ':gray[●]')} {CONTACT_WORDS.get(k, k)}" for k, v in snap.contacts.items())
     drill = "recognising the drill…" if snap.drill == "auto" else snap.drill
     st.caption(f"{drill} · dowel contacts: {contacts or '–'} · {per_second(snap.fps)} analysed")
+    if too_slow(snap):
+        st.warning(
+            f"**This computer is too slow for live coaching right now:** it analyses {per_second(snap.fps)}, and the "
+            f"counter and cues need at least {SLOW_FPS:.0f}. Close other programs and browser tabs, plug a laptop in, "
+            "or choose a smaller camera size (640×480) in the browser's camera settings."
+        )
 
 
 def _live_panel(live: LiveSession, playing: bool, speak_on: bool) -> None:

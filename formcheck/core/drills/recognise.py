@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from formcheck.core.drills.base import Rep
+from formcheck.core.drills.base import MAX_FRAME_GAP_S, Rep
 from formcheck.core.drills.hinge import deadlift_bottom
 from formcheck.core.drills.side_plank import side_lying
 from formcheck.core.features import FrameFeatures
@@ -36,7 +36,7 @@ class DrillVote:
     def see_frame(self, f: FrameFeatures) -> None:
         if not f.present or f.points is None:
             return
-        dt = min(max(f.t - self._last_t, 0.0), 0.2)
+        dt = min(max(f.t - self._last_t, 0.0), MAX_FRAME_GAP_S)  # sparse frames (a slow webcam) count their time
         self._last_t = f.t
         if side_lying(f):  # before all fours: propped on one side, the trunk is as level
             self._floor["side-plank"] += dt
