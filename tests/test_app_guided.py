@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import av
 import numpy as np
 import pytest
-from stick import hinge_set, stream
+from stick import deadbug_set, hinge_set, sideplank_set, stream
 from streamlit.testing.v1 import AppTest
 from test_live import StickEstimator
 
@@ -229,3 +229,29 @@ def test_guided_page_opens_on_todays_session_with_voice_and_a_mute_button(stream
     _ok(at.button(key="live_mute").click().run())
     assert at.button(key="live_mute").label == "Voice on"
     assert not any("TURN" in m.value for m in at.markdown if "Help" not in m.value) or at.expander  # network words only in help
+
+
+@pytest.mark.parametrize(
+    ("rx", "keys", "expected"),
+    [
+        (Prescription("dead-bug", sets=1, reps=2, per_side=True),
+         deadbug_set([{"side": s} for s in ("left", "right", "left", "right")], setup_s=4.0), "L 2/2  R 2/2"),
+        (Prescription("side-plank", sets=1, hold_s=5, per_side=True), sideplank_set([{"hold": 7}], setup_s=4.0), "5/5 s"),
+    ],
+)
+def test_dead_bug_reps_per_side_and_side_plank_seconds_in_line_reach_their_targets(rx, keys, expected) -> None:
+    """The guided session's progress on the live path for the floor drills (stick-figure poses)."""
+    from formcheck.app.guided import live_settings, progress
+    from formcheck.core.guide import plan_steps
+    from formcheck.live import LiveSession
+
+    frames = stream(keys)
+    live = LiveSession(rx.drill, live_settings(), estimator_factory=lambda: StickEstimator(frames))
+    step = plan_steps([rx])[0]
+    seen = []
+    for f in frames:
+        live.process(np.full((480, 640, 3), 90, np.uint8), f.t)
+        seen.append(progress(step, live.snapshot()))
+    done = [p for p in seen if p.done]
+    assert done and done[0].short == expected, seen[-1]
+    assert not seen[len(seen) // 4].done  # not from the start: counted toward it

@@ -89,8 +89,9 @@ def angles_chart(report: SessionReport) -> AnyChart:
         .mark_line(color=palette.LUMBAR_HEX, strokeWidth=1.6)
         .encode(
             x=x,
-            y=alt.Y("lumbar score:Q", title="lumbar score", scale=alt.Scale(domain=list(y_range), nice=False)),
-            tooltip=[alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("lumbar score:Q", format=".2f")],
+            y=alt.Y("lumbar score:Q", title="back curve vs your usual", scale=alt.Scale(domain=list(y_range), nice=False)),
+            tooltip=[alt.Tooltip("t:Q", title="time (s)", format=".2f"),
+                     alt.Tooltip("lumbar score:Q", title="back curve vs your usual", format=".2f")],
         )
     ]
     if math.isfinite(threshold):

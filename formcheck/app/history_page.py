@@ -30,6 +30,8 @@ def set_table(sets: pd.DataFrame) -> pd.DataFrame:
     """The sets newest first, the pain rule beside the drill, drills in words; no internal columns."""
     table = sets.sort_values("when", ascending=False)[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
     table["drill"] = table["drill"].map(lambda d: DRILL_LABELS.get(d, d))
+    for col in ("pain before", "pain after", "next morning"):  # not rated: an empty cell, not "None"
+        table[col] = pd.to_numeric(table[col], errors="coerce")
     return table
 
 
@@ -90,8 +92,8 @@ def render() -> None:
             "pain before": st.column_config.NumberColumn(format="%d/10", width=80),
             "pain after": st.column_config.NumberColumn(format="%d/10", width=75),
             "next morning": st.column_config.NumberColumn(format="%d/10", width=95),
-            "clip": st.column_config.TextColumn(width=140),
-            "notes": st.column_config.TextColumn(width=200),
+            "clip": st.column_config.TextColumn(width=110),
+            "notes": st.column_config.TextColumn(width=160),
         },
     )
     followups.follow_up_form(log, sessions)
