@@ -23,11 +23,13 @@ import numpy as np
 
 from formcheck.core.drills.base import Rep
 from formcheck.errors import FormcheckError
+from formcheck.evaluate_holds import hold_rows, hold_summary, print_holds
 from formcheck.pipeline import PoseOptions, analyze_clip
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
 
 FLAG_AT_DEG = 25.0  # target: every rep with at least this much lumbar flexion is flagged
+FLAG_AT_DEG_DRILL = {"dead-bug": 15.0}  # ... of lumbar arch (the dead bug's target, issue 10)
 CLEAN_AT_DEG = 5.0  # ... and none with at most this much
 FAULT_LABEL_DEG = 15.0  # ground truth "rounded" for ROC AUC
 
@@ -45,12 +47,15 @@ def roc_auc(scores: Iterable[float], labels: Iterable[bool]) -> float:
 
 
 def match_reps(found: list[Rep], truth: list[dict[str, Any]], tolerance_s: float = 1.0) -> list[tuple[dict[str, Any], Rep | None]]:
-    """Pair each true rep with the found rep whose bottom is nearest (within tolerance)."""
+    """Pair each true rep with the found rep whose bottom is nearest (within tolerance).
+
+    A held bottom (a bird dog's or dead bug's reach) is the whole hold: any moment of it is as near."""
     pairs, used = [], set()
     for gt in truth:
         best, best_dt = None, tolerance_s
         for rep in found:
-            dt = abs(rep.bottom_s - gt["bottom_s"])
+            held = gt.get("bottom_end_s", gt["bottom_s"])
+            dt = max(gt["bottom_s"] - rep.bottom_s, rep.bottom_s - held, 0.0)
             if id(rep) not in used and dt <= best_dt:
                 best, best_dt = rep, dt
         if best is not None:
@@ -173,6 +178,8 @@ class LabCondition:
     background: str = "plain"
     pose: PoseOptions = field(default_factory=PoseOptions)
     seed: int = 0
+    fault_deg: float = 15.0
+    hold: float | None = None
 
 
 def lab_conditions(quick: bool = False) -> list[LabCondition]:
@@ -204,6 +211,26 @@ def lab_conditions(quick: bool = False) -> list[LabCondition]:
     conds.append(LabCondition(f"hinge/{body}/0/cluttered", "hinge", body, 0.0, graded, background="cluttered", seed=8))
     conds.append(LabCondition(f"hinge/{body}/0/stride2", "hinge", body, 0.0, graded, pose=PoseOptions(stride=2), seed=0))
     conds.append(LabCondition(f"hinge/{body}/0/max-side480", "hinge", body, 0.0, graded, pose=PoseOptions(max_side=480), seed=0))
+    return conds + floor_conditions(bodies[:1] if quick else bodies, quick)
+
+
+def floor_conditions(bodies: list[str], quick: bool) -> list[LabCondition]:
+    """Dead bugs (arch graded, the regressions, a leg dropping low) filmed from the side, and
+    side planks (clean, sagging, piking, turning, on the knees) filmed from the front."""
+    conds: list[LabCondition] = []
+    arch = (0.0, -20.0, 0.0, -15.0, 0.0, -25.0)
+    limbs = ("none", "leg-low", "arm-only", "none", "leg-only", "none")
+    for b_i, body in enumerate(bodies):
+        for view in (0.0,) if quick else (0.0, 30.0):
+            conds.append(LabCondition(f"dead-bug/{body}/{view:.0f}", "dead-bug", body, view, arch, limbs, seed=300 + 10 * b_i + int(view)))
+        conds.append(LabCondition(f"side-plank/{body}/90", "side-plank", body, 90.0, faults=("none", "hip-sag", "none", "hip-pike"),
+                                  fault_deg=12.0, hold=5.0, seed=400 + b_i))
+        if not quick:  # on the knees, a trunk turned less than the line, a bigger sag
+            conds.append(LabCondition(f"side-plank/{body}/90/knees-sag15", "side-plank", body, 90.0, faults=("knees", "trunk-rotation", "none", "hip-sag"),
+                                      fault_deg=15.0, hold=5.0, seed=500 + b_i))
+    if not quick:  # gross trunk turns
+        conds.append(LabCondition(f"side-plank/{bodies[0]}/90/turned35", "side-plank", bodies[0], 90.0, faults=("trunk-rotation", "none"),
+                                  fault_deg=35.0, hold=5.0, seed=600))
     return conds
 
 
@@ -215,6 +242,7 @@ def _clip_for(cond: LabCondition, folder: Path, fps: float) -> tuple[Path, dict[
     spec = ClipSpec(
         drill=cond.drill, reps=reps, lumbar_flexion=cond.lumbar or (0.0,), faults=cond.faults, azimuth=cond.azimuth,
         body=cond.body, background=cond.background, degrade=cond.degrade, fps=fps, seed=cond.seed,
+        fault_deg=cond.fault_deg, hold=cond.hold,
     )
     name = cond.name.replace("/", "_")
     clip = folder / f"{name}.mp4"
@@ -240,7 +268,7 @@ def _angle_errors(report: SessionReport, gt: dict[str, Any]) -> dict[str, float]
     return out
 
 
-SPINE_CODES = {"lumbar_flexion"}
+SPINE_CODES = {"lumbar_flexion", "lumbar_arch"}
 BIRD_DOG_FAULTS = {"lumbar_sag": "lumbar_sag", "lumbar_extension": "lumbar_sag", "lumbar_flexion": "lumbar_flexion",
                    "pelvis_hike": "pelvis_hike", "pelvis_rotation": "pelvis_rotation"}
 
@@ -250,6 +278,7 @@ def evaluate_lab(out: Path, settings: Settings, quick: bool, fps: float) -> dict
     clips_dir.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     reps_table: list[dict[str, Any]] = []
+    holds_table: list[dict[str, Any]] = []
     for cond in lab_conditions(quick):
         clip, gt = _clip_for(cond, clips_dir, fps)
         report = analyze_clip(clip, results_dir / clip.stem, settings=settings, pose=cond.pose, write_video=False)
@@ -257,21 +286,27 @@ def evaluate_lab(out: Path, settings: Settings, quick: bool, fps: float) -> dict
         errors = _angle_errors(report, gt)
         row = {
             "condition": cond.name, "drill": cond.name.split("/")[0], "view": cond.azimuth, "variant": cond.name.count("/") > 2,
-            "drill_ok": report.drill == cond.drill, "reps_true": gt["rep_count"], "reps_found": len(report.reps),
+            "drill_ok": report.drill == cond.drill, "reps_true": gt["rep_count"],
+            "reps_found": len(report.holds if cond.drill == "side-plank" else report.reps),
             "unassessed": report.summary["unassessed_count"], "trunk_err": errors["trunk_deg"], "hip_err": errors["hip_deg"],
         }
         rows.append(row)
+        if cond.drill == "side-plank":  # holds, not reps
+            holds_table += hold_rows(cond.name, cond.azimuth, report, gt)
+            continue
         for truth, rep in pairs:
             codes = {f.code for f in rep.faults} if rep else set()
             reps_table.append(
                 {
                     "condition": cond.name, "drill": row["drill"], "view": cond.azimuth, "variant": row["variant"],
-                    "true_deg": truth["lumbar_flexion_deg"], "true_faults": sorted(BIRD_DOG_FAULTS.get(f, f) for f in truth.get("faults", [])),
+                    "true_deg": truth.get("lumbar_arch_deg", truth["lumbar_flexion_deg"]), "true_faults": sorted(BIRD_DOG_FAULTS.get(f, f) for f in truth.get("faults", [])),
                     "found": rep is not None, "verdict": rep.verdict if rep else "missed", "codes": sorted(codes),
-                    "score": rep.metrics.get("lumbar_flexion_score", math.nan) if rep else math.nan,
+                    "score": rep.metrics.get("lumbar_flexion_score", rep.metrics.get("lumbar_arch", math.nan)) if rep else math.nan,
                 }
             )
-    return {"conditions": rows, "reps": reps_table, "summary": lab_summary(rows, reps_table)}
+    holds = [r for r in rows if r["drill"] == "side-plank"]
+    return {"conditions": rows, "reps": reps_table, "summary": lab_summary([r for r in rows if r not in holds], reps_table),
+            "holds": holds_table, "hold_summary": hold_summary(holds_table, holds) if holds else {}}
 
 
 def _rate(hits: int, total: int) -> str:
@@ -300,11 +335,15 @@ def lab_summary(rows: list[dict[str, Any]], reps: list[dict[str, Any]]) -> dict[
                 g[fault] = (sum(fault in p["codes"] for p in pos), len(pos), sum(fault not in p["codes"] for p in neg), len(neg))
         else:
             judged = [p for p in ps if p["verdict"] != "unassessed" and p["found"]]
-            big = [p for p in judged if p["true_deg"] >= FLAG_AT_DEG]
+            big = [p for p in judged if p["true_deg"] >= FLAG_AT_DEG_DRILL.get(drill, FLAG_AT_DEG)]
             small = [p for p in judged if p["true_deg"] <= CLEAN_AT_DEG]
             g["sens"] = (sum(bool(SPINE_CODES & set(p["codes"])) for p in big), len(big))
             g["spec"] = (sum(not (SPINE_CODES & set(p["codes"])) for p in small), len(small))
             g["auc"] = roc_auc([p["score"] for p in judged], [p["true_deg"] >= FAULT_LABEL_DEG for p in judged])
+            if drill == "dead-bug":  # the leg dropping low while the back arches
+                low = [p for p in judged if "leg_low" in p["true_faults"]]
+                g["leg_too_low"] = (sum("leg_too_low" in p["codes"] for p in low), len(low),
+                                    sum("leg_too_low" not in p["codes"] for p in judged if p not in low), len(judged) - len(low))
         groups[f"{drill} {view:.0f}°" + (" variant" if variant else "")] = g
     return groups
 
@@ -323,9 +362,14 @@ def print_lab(result: dict[str, Any]) -> None:
                 f"trunk {g['trunk_err']:4.1f}° hip {g['hip_err']:4.1f}°  unassessed reps {g['unassessed']}/{g['reps']}")
         if "sens" in g:
             line += f"  sens {_rate(*g['sens'])} spec {_rate(*g['spec'])} AUC {g['auc']:.2f}"
+            if "leg_too_low" in g:
+                line += f"  leg too low sens {_rate(*g['leg_too_low'][:2])} spec {_rate(*g['leg_too_low'][2:])}"
         else:
             line += "  " + "  ".join(f"{k} sens {_rate(v[0], v[1])} spec {_rate(v[2], v[3])}" for k, v in g.items() if isinstance(v, tuple))
         print(line)
+    print("(dead bug: sens = reps with >= 15° lumbar arch flagged, spec = reps with none not flagged)")
+    if result.get("hold_summary"):
+        print_holds(result["hold_summary"])
 
 
 def jsonable(v: Any) -> Any:

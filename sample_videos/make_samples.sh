@@ -23,3 +23,9 @@ $FC synth --drill bird-dog --reps 4 --fault none,lumbar-sag,pelvis-rotation,lumb
 $FC synth --drill hinge --reps 3 --lumbar-flexion 0,30,0 --azimuth 45 --background cluttered \
     --degrade noise=4,jpeg=40 --crf 26 --body man-tall-lean --shirt green --trousers khaki \
     --seed 7 --out hinge_oblique_cluttered.mp4
+# Floor drills: a dead bug from the side (one rep arched 20°; the arm-only and leg-only
+# regressions) and two side-plank holds from the front (the second sagging 12°).
+$FC synth --drill dead-bug --reps 4 --lumbar-flexion=0,-20,0,0 --fault none,none,arm-only,leg-only \
+    --body woman-average --shirt teal --trousers black --seed 8 --out dead_bug.mp4
+$FC synth --drill side-plank --reps 2 --fault none,hip-sag --fault-deg 12 --hold 6 \
+    --body man-average --shirt red --trousers charcoal --seed 9 --out side_plank.mp4

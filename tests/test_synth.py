@@ -156,7 +156,7 @@ def test_neutral_hinge_flattens_each_bodys_own_standing_curve():
         (["--lumbar-flexion", "90"], "outside"),
         (["--body", "nobody"], "unknown body"),
         (["--drill", "deadlift"], "unknown drill"),
-        (["--fault", "lumbar-sag"], "bird-dog only"),
+        (["--fault", "lumbar-sag"], "bird-dog, dead-bug and side-plank only"),
         (["--drill", "bird-dog", "--fault", "wobble"], "unknown fault"),
         (["--degrade", "fog"], "unknown degradation"),
         (["--degrade", "jpeg=500"], "between"),

@@ -16,11 +16,15 @@ PER_DRILL = {
     "hinge": ("hinge_shallow_deg", "hinge_knee_locked_deg", "neck_change_deg"),
     "squat": ("squat_rel_threshold", "squat_max_trunk_deg", "squat_shallow_deg", "heel_lift_frac"),
     "bird-dog": ("birddog_lumbar_threshold", "birddog_pelvis_hike_deg", "birddog_pelvis_rotation_deg", "birddog_too_high_deg"),
+    "dead-bug": ("deadbug_arch_threshold", "deadbug_leg_low_deg", "deadbug_min_rep_s"),
+    "side-plank": ("sideplank_sag_deg", "sideplank_pike_deg", "sideplank_rotation_deg", "sideplank_up_deg"),
 }
+FLOOR = ("dead-bug", "side-plank")  # read by the floor line and the body line, not the back curve
 DOCS = {name: (default, unit, doc) for name, default, unit, doc in Settings.field_docs()}
 LABELS = Settings.field_labels()
 # Units as a reader says them; the back curve is a number without a unit of its own.
 UNIT_WORDS = {"deg": "degrees", "curvature": "back-curve units", "of body length": "share of body length", "s": "seconds",
+              "of trunk length": "share of trunk length",
               "px": "pixels", "0–1": "0–1", "of range": "share of your range"}
 
 
@@ -60,7 +64,7 @@ def sliders(drill: str) -> None:
     with st.expander(
         "Thresholds: what counts as a fault (the reps are judged again in about a second)", key="review_thresholds_open"
     ):
-        for name in COMMON + PER_DRILL.get(drill, ()):
+        for name in (() if drill in FLOOR else COMMON) + PER_DRILL.get(drill, ()):
             default, unit, doc = DOCS[name]
             lo, hi, step = slider_range(name)
             st.session_state.setdefault(key(name), float(default))

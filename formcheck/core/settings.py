@@ -114,14 +114,14 @@ class Settings:
     # --- dead bug -----------------------------------------------------------------------
     deadbug_min_reach_deg: float = _f(30.0, "deg", "an arm or leg moved this far from its start position counts as a reach")
     deadbug_expected_range_deg: float = _f(70.0, "deg", "assumed reach until the person's own reps are seen")
-    deadbug_arch_threshold: float = _f(0.03, "of trunk length", "lower back lifted this much further off the floor than at the start is an arch")
-    deadbug_min_rep_s: float = _f(1.5, "s", "a reach out and back quicker than this is rushed")
-    deadbug_leg_low_deg: float = _f(12.0, "deg", "the reaching leg lower than this above the floor, with the back arching, is too low")
+    deadbug_arch_threshold: float = _f(0.03, "of trunk length", "lower back lifted this much further off the floor than at the start is an arch", "Low-back arch allowed (vs the start position)")
+    deadbug_min_rep_s: float = _f(1.5, "s", "a reach out and back quicker than this is rushed", "Shortest reach out and back")
+    deadbug_leg_low_deg: float = _f(12.0, "deg", "the reaching leg lower than this above the floor, with the back arching, is too low", "Lowest leg while arching")
     # --- side plank ---------------------------------------------------------------------
-    sideplank_up_deg: float = _f(20.0, "deg", "hips within this of the straight shoulder–ankle line are up: the hold runs")
-    sideplank_sag_deg: float = _f(7.0, "deg", "hips this far below the line from shoulder to ankle (or knee) are sagging")
-    sideplank_pike_deg: float = _f(6.0, "deg", "hips this far above that line are piking (the model reads a pike about a third smaller than it is: lab)")
-    sideplank_rotation_deg: float = _f(30.0, "deg", "shoulders turned this far against the hips, from 3D landmarks (only gross turns: the lab did not see 25°)")
+    sideplank_up_deg: float = _f(20.0, "deg", "hips within this of the straight shoulder–ankle line are up: the hold runs", "Hips counted as up within")
+    sideplank_sag_deg: float = _f(7.0, "deg", "hips this far below the line from shoulder to ankle (or knee) are sagging", "Hip sag allowed")
+    sideplank_pike_deg: float = _f(6.0, "deg", "hips this far above that line are piking (the model reads a pike about a third smaller than it is: lab)", "Hip pike allowed")
+    sideplank_rotation_deg: float = _f(30.0, "deg", "shoulders turned this far against the hips, from 3D landmarks (only gross turns: the lab did not see 25°)", "Trunk turn allowed")
     sideplank_min_hold_s: float = _f(2.0, "s", "time up shorter than this is getting into position, not a hold")
     # --- live cues ----------------------------------------------------------------------
     cue_cooldown_s: float = _f(3.0, "s", "at most one new spoken/text cue this often")

@@ -27,7 +27,7 @@ def add_parser(subparsers) -> None:
         description="Render a MakeHuman body doing a drill with known kinematics: writes CLIP.mp4 "
         "and CLIP.json (per-frame joints, angles, imposed lumbar flexion, rep timing, camera).",
     )
-    p.add_argument("--drill", default="hinge", help="hinge, squat (box squat) or bird-dog (default hinge)")
+    p.add_argument("--drill", default="hinge", help="hinge, squat (box squat), bird-dog, dead-bug or side-plank (default hinge)")
     p.add_argument("--reps", default="3", help="number of reps (default 3)")
     p.add_argument("--out", metavar="CLIP.mp4", help="video to write; the ground truth goes to CLIP.json beside it")
     p.add_argument("--lumbar-flexion", default="0", metavar="DEG[,DEG...]",
@@ -36,17 +36,23 @@ def add_parser(subparsers) -> None:
                         "negative). Squat: appears late in the descent (butt wink). "
                         "Reps at >= 15 deg are labelled lumbar_flexion")
     p.add_argument("--fault", default="", metavar="NAME[,NAME...]",
-                   help="bird-dog faults per rep (or one for all): none, lumbar-sag, lumbar-extension, "
-                        "lumbar-flexion, pelvis-hike, pelvis-rotation")
-    p.add_argument("--fault-deg", default="15", metavar="DEG", help="size of bird-dog faults (default 15)")
-    p.add_argument("--tempo", metavar="SECONDS", help="seconds per rep, down plus up, without the hold (default 3)")
+                   help="faults per rep (or one for all). bird-dog: none, lumbar-sag, lumbar-extension, "
+                        "lumbar-flexion, pelvis-hike, pelvis-rotation; dead-bug (the arch is --lumbar-flexion=-DEG): "
+                        "arm-only, leg-only, leg-low; side-plank (one rep is one hold): hip-sag, hip-pike, "
+                        "trunk-rotation, knees")
+    p.add_argument("--fault-deg", default="15", metavar="DEG",
+                   help="size of bird-dog and side-plank faults (default 15)")
+    p.add_argument("--tempo", metavar="SECONDS", help="seconds per rep, down plus up, without the hold "
+                   "(default 3; dead-bug 4; side-plank: 2 to come up and go down)")
     p.add_argument("--hold", metavar="SECONDS",
-                   help="pause at the bottom / full reach (default: hinge 0.4, squat 0.6, bird-dog 1.5)")
+                   help="pause at the bottom / full reach (default: hinge 0.4, squat 0.6, bird-dog 1.5, dead-bug 0.8); "
+                        "side-plank: seconds held up (default 8)")
     p.add_argument("--setup", default="1.0", metavar="SECONDS", help="still neutral start before rep 1 (default 1)")
     p.add_argument("--rest", default="0.6", metavar="SECONDS", help="pause between reps (default 0.6)")
-    p.add_argument("--azimuth", default="0", metavar="DEG", help="camera azimuth: 0 = side view, 90 = front (default 0)")
+    p.add_argument("--azimuth", metavar="DEG", help="camera azimuth: 0 = side view, 90 = front (default 0; side-plank 90)")
     p.add_argument("--facing", default="right", help="which image side the person faces at azimuth 0: right or left")
-    p.add_argument("--camera-height", metavar="M", help="lens height above the floor (default: 1.0; bird-dog 0.75)")
+    p.add_argument("--camera-height", metavar="M", help="lens height above the floor (default: 1.0; bird-dog 0.75; "
+                   "dead-bug and side-plank 0.6)")
     p.add_argument("--camera-distance", metavar="M", help="horizontal distance to the person (default: fit the motion)")
     p.add_argument("--fov", default="50", metavar="DEG", help="vertical field of view (default 50)")
     p.add_argument("--size", default="640x480", metavar="WxH", help="frame size (default 640x480)")

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import FormcheckError
-from formcheck.synth import degrade, motion
+from formcheck.synth import degrade, floor_drills, motion
 from formcheck.synth.assets import body_names
 from formcheck.synth.body import load_body, skin, vertex_colours, vertex_normals
 from formcheck.synth.camera import Camera, fit_distance, make_camera, place_camera
@@ -24,9 +24,9 @@ from formcheck.synth.truth import frame_record, posed_joints
 
 FORMAT = "formcheck-synth/1"
 LENS_SIGMA = 0.6  # px
-DEFAULT_TEMPO = {"hinge": 3.0, "squat": 3.0, "bird-dog": 3.0}
-DEFAULT_HOLD = {"hinge": 0.4, "squat": 0.6, "bird-dog": 1.5}
-DEFAULT_CAMERA_HEIGHT = {"hinge": 1.0, "squat": 1.0, "bird-dog": 0.75}
+DEFAULT_TEMPO = {"hinge": 3.0, "squat": 3.0, "bird-dog": 3.0, **floor_drills.DEFAULT_TEMPO}
+DEFAULT_HOLD = {"hinge": 0.4, "squat": 0.6, "bird-dog": 1.5, **floor_drills.DEFAULT_HOLD}
+DEFAULT_CAMERA_HEIGHT = {"hinge": 1.0, "squat": 1.0, "bird-dog": 0.75, **floor_drills.DEFAULT_CAMERA_HEIGHT}
 ANGLES_NOTE = ("trunk_inclination_deg: 3D angle of hip-mid→shoulder-mid from vertical; hip_flexion_deg: 180 - "
                "angle(shoulder-mid, hip-mid, knee-mid); knee_flexion_deg: 180 - angle(hip, knee, ankle) "
                "of the near side; lumbar_flexion_deg: imposed flexion from the pelvis to the upper thorax, "
@@ -49,7 +49,7 @@ class ClipSpec:
     hold: float | None = None  # seconds at the bottom / full reach
     setup: float = 1.0
     rest: float = 0.6
-    azimuth: float = 0.0  # 0 = side view, 90 = front
+    azimuth: float | None = None  # 0 = side view, 90 = front (default: side; the side plank: front)
     facing: str = "right"
     camera_height: float | None = None
     camera_distance: float | None = None  # None = fit the whole motion in frame
@@ -80,11 +80,14 @@ class ClipSpec:
             _check(f == "none" or f in motion.FAULTS,
                    f"unknown fault '{f}'; choose none or {', '.join(motion.FAULTS)}.")
         if any(f != "none" for f in faults):
-            _check(s.drill == "bird-dog", "--fault applies to bird-dog only; use --lumbar-flexion for hinge/squat.")
+            _check(s.drill in ("bird-dog", *floor_drills.FAULTS), "--fault applies to bird-dog, dead-bug and side-plank only; use --lumbar-flexion for hinge/squat.")
+            own = floor_drills.FAULTS.get(s.drill)
+            _check(own is None or all(f == "none" or f in own for f in faults), f"{s.drill} faults: none, {', '.join(own or ())}.")
         s.faults = _per_rep("fault", faults, s.reps, "none")
         s.tempo = DEFAULT_TEMPO[s.drill] if s.tempo is None else float(s.tempo)
         s.hold = DEFAULT_HOLD[s.drill] if s.hold is None else float(s.hold)
         s.camera_height = DEFAULT_CAMERA_HEIGHT[s.drill] if s.camera_height is None else float(s.camera_height)
+        s.azimuth = floor_drills.DEFAULT_AZIMUTH.get(s.drill, 0.0) if s.azimuth is None else float(s.azimuth)
         _check(0.8 <= s.tempo <= 20, "tempo must be 0.8 to 20 seconds per rep.")
         _check(0 <= s.hold <= 30, "hold must be 0 to 30 seconds.")
         _check(0 <= s.setup <= 10 and 0 <= s.rest <= 10, "setup and rest must be 0 to 10 seconds.")
@@ -168,7 +171,11 @@ class Lab:
     def pose_at(self, t: float) -> tuple[Pose, float, float, motion.Moment]:
         """Pose, lumbar flexion (from the drill's neutral spine), spine flexion (from standing)."""
         m = motion.moment(self.timeline, t)
-        pose, lumbar, spine = DRILL_POSE[self.spec.drill](self.body.skeleton, m.rep, m.u)
+        if self.spec.drill in floor_drills.FLOOR_POSE:  # posed on the floor: they need the body's contacts
+            rep = m.rep or floor_drills.rep_near(self.timeline.reps, t)  # at rest: lying as for the next one
+            pose, lumbar, spine = floor_drills.FLOOR_POSE[self.spec.drill](self.body, rep, m.u)
+        else:
+            pose, lumbar, spine = DRILL_POSE[self.spec.drill](self.body.skeleton, m.rep, m.u)
         return pose, lumbar, spine, m
 
     def world_verts(self, pose: Pose) -> np.ndarray:
@@ -264,7 +271,7 @@ class Lab:
             "args": s.to_json(),
             "camera": self.camera.to_json(),
             "angle_conventions": ANGLES_NOTE,
-            "spine_model": spine_model(s.drill, self.body.skeleton),
+            "spine_model": floor_drills.spine_model(s.drill) if s.drill in floor_drills.FLOOR_POSE else spine_model(s.drill, self.body.skeleton),
             "reps": [self._rep_json(r) for r in self.timeline.reps],
         }
         if command:
@@ -277,6 +284,7 @@ class Lab:
                "faults": list(r.faults)}
         if self.spec.drill == "bird-dog":  # size of pelvis faults / extension over-lift at full reach
             out["fault_deg"] = round(r.fault_deg * r.depth, 2)
+        out.update(floor_drills.rep_truth(self.spec.drill, r))
         return out
 
     def ground_truth(self) -> dict:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DRILLS = ("hinge", "squat", "bird-dog")
-FAULTS = ("lumbar-sag", "lumbar-extension", "lumbar-flexion", "pelvis-hike", "pelvis-rotation")
+DRILLS = ("hinge", "squat", "bird-dog", "dead-bug", "side-plank")
+FAULTS = ("lumbar-sag", "lumbar-extension", "lumbar-flexion", "pelvis-hike", "pelvis-rotation",
+          "arm-only", "leg-only", "leg-low", "hip-sag", "hip-pike", "trunk-rotation", "knees")  # floor_drills.FAULTS
 FAULT_THRESHOLD_DEG = 15.0  # |lumbar| at or beyond this is labelled a fault
 
 # Phase names: (before the first rep, going down, held, coming up, between reps).
@@ -18,6 +19,8 @@ PHASES = {
     "hinge": ("setup", "descend", "bottom", "ascend", "stand"),
     "squat": ("setup", "descend", "bottom", "ascend", "stand"),
     "bird-dog": ("setup", "reach", "hold", "return", "rest"),
+    "dead-bug": ("setup", "reach", "hold", "return", "rest"),
+    "side-plank": ("setup", "rise", "hold", "lower", "rest"),  # one "rep" is one hold
 }
 
 
@@ -66,7 +69,7 @@ def rep_faults(drill: str, lumbar: float, explicit: str | None) -> tuple[str, ..
     if lumbar >= FAULT_THRESHOLD_DEG and "lumbar_flexion" not in out:
         out.append("lumbar_flexion")
     if lumbar <= -FAULT_THRESHOLD_DEG and not {"lumbar_sag", "lumbar_extension"} & set(out):
-        out.append("lumbar_sag" if drill == "bird-dog" else "lumbar_extension")
+        out.append({"bird-dog": "lumbar_sag", "dead-bug": "lumbar_arch"}.get(drill, "lumbar_extension"))
     return tuple(out)
 
 
@@ -96,7 +99,7 @@ def plan(
         start, bottom = t, t + half
         bottom_end = bottom + hold_s * k_hold
         end = bottom_end + half
-        side = ("right" if i % 2 == 0 else "left") if drill == "bird-dog" else None
+        side = ("right" if i % 2 == 0 else "left") if drill in ("bird-dog", "dead-bug", "side-plank") else None
         out.append(RepPlan(i, round(start, 4), round(bottom, 4), round(bottom_end, 4), round(end, 4),
                            float(lumbar_deg[i]), side, rep_faults(drill, lumbar_deg[i], faults[i]), k_depth,
                            fault_deg))
