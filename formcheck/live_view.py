@@ -44,6 +44,9 @@ _FAULT_TEXTS = frozenset(FAULT_CUES.values())
 
 def plain_counter(snap: Snapshot) -> tuple[str, str]:
     drill = DRILLS.get(snap.drill)
+    hold = getattr(snap, "hold", None)
+    if hold is not None:  # a timed drill: the clock that runs only while the line holds
+        return f"{hold.in_line_s:.0f} s", f"in line · {drill.label.lower()}" if drill else "in line"
     return str(snap.rep_count), f"reps · {drill.label.lower()}" if drill else "reps"
 
 

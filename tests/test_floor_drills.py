@@ -182,3 +182,13 @@ def test_a_plank_seen_from_the_side_is_not_a_side_plank():
     plank = Pose2D(quadruped=True, leg_reach=(90.0, 90.0))  # level trunk, legs long behind, side-on
     f = fx(frame(plank))
     assert not side_lying(f) and not math.isnan(f.trunk_deg)
+
+
+def test_the_live_counter_of_a_side_plank_is_its_clock_in_line():
+    from formcheck.core.drills import HoldStatus
+    from formcheck.live import LiveSnapshot
+    from formcheck.live_view import plain_counter
+
+    snap = LiveSnapshot(drill="side-plank", hold=HoldStatus(True, "left", 12.4, 9.6, False, 0))
+    assert plain_counter(snap) == ("10 s", "in line · side plank")
+    assert plain_counter(LiveSnapshot(drill="dead-bug", rep_count=3)) == ("3", "reps · dead bug")
