@@ -28,9 +28,9 @@ class DrillVote:
     def __init__(self, settings: Settings) -> None:
         self.s = settings
         self.votes: Counter[str] = Counter()
-        self._all_fours = 0.0  # seconds seen on all fours / standing
-        self._standing = 0.0
+        self._all_fours = 0.0  # seconds seen on all fours
         self._floor: Counter[str] = Counter()  # seconds lying on the back / propped on one side
+        self._rep_s = 0.0  # seconds inside the standing reps that voted
         self._last_t = 0.0
 
     def see_frame(self, f: FrameFeatures) -> None:
@@ -44,8 +44,6 @@ class DrillVote:
             self._all_fours += dt
         elif f.supine:
             self._floor["dead-bug"] += dt
-        elif f.trunk_deg < 25:
-            self._standing += dt
 
     def see_rep(self, rep: Rep) -> None:
         """A rep finished by the standing counters (hip-driven); vote by its knee/hip ratio."""
@@ -53,12 +51,15 @@ class DrillVote:
         if math.isfinite(hip) and math.isfinite(knee) and hip > 0:
             squat = knee / hip >= self.s.hinge_squat_ratio and not deadlift_bottom(rep.metrics, self.s)
             self.votes["squat" if squat else "hinge"] += 1
+            self._rep_s += max(rep.end_s - rep.start_s, 0.0)
 
     @property
     def decision(self) -> str | None:
         floor = Counter({"bird-dog": self._all_fours, **self._floor})
         drill, seconds = floor.most_common(1)[0]
-        if seconds >= ALL_FOURS_S:
+        # A deadlift paused at the floor can pass for all fours for a moment: a floor position
+        # wins over standing reps only when it is held longer than those reps last.
+        if seconds >= ALL_FOURS_S and seconds > self._rep_s:
             return drill  # on all fours: bird dog; on the back: dead bug; on one side: side plank
         if self.votes:
             return self.votes.most_common(1)[0][0]
