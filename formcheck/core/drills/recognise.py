@@ -22,6 +22,7 @@ from formcheck.core.features import FrameFeatures
 from formcheck.core.settings import Settings
 
 ALL_FOURS_S = 1.5  # this long on all fours settles it as a bird dog
+STANDING_DEG = 25.0  # trunk this close to vertical: upright, between standing reps
 
 
 class DrillVote:
@@ -30,7 +31,7 @@ class DrillVote:
         self.votes: Counter[str] = Counter()
         self._all_fours = 0.0  # seconds seen on all fours
         self._floor: Counter[str] = Counter()  # seconds lying on the back / propped on one side
-        self._rep_s = 0.0  # seconds inside the standing reps that voted
+        self._standing = 0.0  # seconds upright (between standing reps)
         self._last_t = 0.0
 
     def see_frame(self, f: FrameFeatures) -> None:
@@ -44,6 +45,8 @@ class DrillVote:
             self._all_fours += dt
         elif f.supine:
             self._floor["dead-bug"] += dt
+        elif f.trunk_deg < STANDING_DEG:
+            self._standing += dt
 
     def see_rep(self, rep: Rep) -> None:
         """A rep finished by the standing counters (hip-driven); vote by its knee/hip ratio."""
@@ -51,15 +54,14 @@ class DrillVote:
         if math.isfinite(hip) and math.isfinite(knee) and hip > 0:
             squat = knee / hip >= self.s.hinge_squat_ratio and not deadlift_bottom(rep.metrics, self.s)
             self.votes["squat" if squat else "hinge"] += 1
-            self._rep_s += max(rep.end_s - rep.start_s, 0.0)
 
     @property
     def decision(self) -> str | None:
         floor = Counter({"bird-dog": self._all_fours, **self._floor})
         drill, seconds = floor.most_common(1)[0]
         # A deadlift paused at the floor can pass for all fours for a moment: a floor position
-        # wins over standing reps only when it is held longer than those reps last.
-        if seconds >= ALL_FOURS_S and seconds > self._rep_s:
+        # wins only when it is held longer than the person stood upright.
+        if seconds >= ALL_FOURS_S and seconds > self._standing:
             return drill  # on all fours: bird dog; on the back: dead bug; on one side: side plank
         if self.votes:
             return self.votes.most_common(1)[0][0]
