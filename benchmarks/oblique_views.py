@@ -64,7 +64,7 @@ class Reading:
             features.back_profile_at_view = lambda outline, hip, shoulder, ear, facing, *_: back_profile(outline, hip, shoulder, ear, facing)
             features.stretch_factor = lambda azimuth, max_deg: 1.0
         if not self.trim:
-            view.trim_flank = lambda outline, shift: np.asarray(outline, dtype=np.float64)
+            view.trim_flank = lambda outline, *_: np.asarray(outline, dtype=np.float64)
         return self.settings
 
     def __exit__(self, *exc: object) -> None:

@@ -191,13 +191,16 @@ def test_trimming_the_flank_keeps_a_big_rounding_on_a_wide_trunk():
 
 def test_trim_flank_moves_upright_edges_and_keeps_level_ones():
     box = np.array([[100.0, 100.0], [300.0, 100.0], [300.0, 200.0], [100.0, 200.0]])
+    hip, up = np.array([200.0, 200.0]), np.array([0.0, -1.0])  # the back faces up, trunk 100 px
     for poly in (box, box[::-1]):  # either winding
-        out = trim_flank(poly, 10.0)
+        out = trim_flank(poly, 10.0, hip, up, 100.0)
         middle = out[(out[:, 1] > 130) & (out[:, 1] < 170)]  # the upright sides, away from the corners
         assert np.allclose(np.sort(np.unique(np.round(middle[:, 0]))), [110.0, 290.0], atol=0.5)
         top = out[(out[:, 0] > 150) & (out[:, 0] < 250) & (out[:, 1] < 150)]
         assert np.allclose(top[:, 1], 100.0, atol=0.5)
-    assert np.array_equal(trim_flank(box, 0.0), box)
+        low = out[out[:, 1] > 195.5]  # near the trunk's line: untouched
+        assert len(low) and np.all((np.abs(low[:, 0] - 100.0) < 1e-9) | (np.abs(low[:, 0] - 300.0) < 1e-9) | (np.abs(low[:, 1] - 200.0) < 1e-9))
+    assert np.array_equal(trim_flank(box, 0.0, hip, up, 100.0), box)
 
 
 def test_profile_points_are_drawn_where_the_body_is():

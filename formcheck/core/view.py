@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from formcheck.core.landmarks import L
-from formcheck.core.spine import BackProfile, back_profile
+from formcheck.core.spine import BackProfile, back_normal, back_profile
 
 # Past this the lateral landmarks are nearly in line with the camera's view and their
 # left/right order in depth is a guess: give the plain "side to the camera" advice instead
@@ -115,29 +115,36 @@ class AzimuthTracker:
         return self.value
 
 
-def trim_flank(outline: np.ndarray, shift_px: float) -> np.ndarray:
-    """``outline`` eroded sideways by ``shift_px``: what a flank shifted that far adds, taken off.
+def trim_flank(outline: np.ndarray, shift_px: float, hip: np.ndarray, back: np.ndarray, length: float) -> np.ndarray:
+    """``outline`` eroded sideways by ``shift_px`` on the back side: what a flank shifted that
+    far adds, taken off.
 
     Each boundary point moves inward along its normal by ``shift_px`` · |horizontal part of
     the normal| (exact along straight stretches of the boundary; the back's edge is smooth):
-    a level edge stays, an upright one moves the whole shift. The outline is first resampled
-    evenly, and normals are taken over a span of the boundary, so pixel steps do not count.
+    a level edge stays, an upright one moves the whole shift. Only the back side is
+    trimmed, fading in from 0.05 to 0.15 trunk lengths (``length``) out from the hip along
+    ``back`` (the unit back normal): near the trunk's line the outline is left exactly as it
+    was, so a notch there (an arm's gap) cannot move across the rays' starting points.
+    Long edges are first cut into short ones (their corners kept) and normals are taken over
+    a span of the boundary, so pixel steps do not count.
     """
     p = np.asarray(outline, dtype=np.float64)
     if shift_px <= 0 or len(p) < 3:
         return p
-    closed = np.vstack([p, p[:1]])
-    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(closed, axis=0), axis=1))])
     step = max(shift_px / 4.0, 1.0)
-    u = np.arange(0.0, arc[-1], step)
-    q = np.stack([np.interp(u, arc, closed[:, 0]), np.interp(u, arc, closed[:, 1])], axis=-1)
-    span = 6  # normals over ±1.5 shifts of boundary: the edge's direction, not its pixel steps
+    seg = np.roll(p, -1, axis=0) - p
+    pieces = np.maximum(1, np.ceil(np.linalg.norm(seg, axis=1) / step)).astype(int)
+    edge = np.repeat(np.arange(len(p)), pieces)
+    k = np.arange(len(edge)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    q = p[edge] + (k / pieces[edge])[:, None] * seg[edge]
+    span = 6  # normals over about ±1.5 shifts of boundary: the edge's direction, not its pixel steps
     tangent = np.roll(q, -span, axis=0) - np.roll(q, span, axis=0)
     tangent /= np.linalg.norm(tangent, axis=1, keepdims=True) + 1e-12
     normal = np.stack([tangent[:, 1], -tangent[:, 0]], axis=-1)
     area = np.sum(q[:, 0] * np.roll(q[:, 1], -1) - np.roll(q[:, 0], -1) * q[:, 1])
     outward = normal if area > 0 else -normal  # which side is out depends on the winding
-    return q - (shift_px * np.abs(outward[:, 0]))[:, None] * outward
+    weight = np.clip(((q - hip) @ back / max(length, 1e-9) - 0.05) / 0.1, 0.0, 1.0)
+    return q - (shift_px * weight * np.abs(outward[:, 0]))[:, None] * outward
 
 
 def back_profile_at_view(
@@ -161,8 +168,10 @@ def back_profile_at_view(
         return back_profile(outline, hip, shoulder, ear, facing)
     s_shoulder = stretch(shoulder, hip, factor)
     s_ear = stretch(ear, hip, factor) if ear is not None else None
-    shift = FLANK_SHARE * float(np.linalg.norm(s_shoulder - hip)) * math.sqrt(factor * factor - 1.0)  # L · tan θ
-    p = back_profile(trim_flank(stretch(outline, hip, factor), shift), hip, s_shoulder, s_ear, facing)
+    length = float(np.linalg.norm(s_shoulder - hip))
+    shift = FLANK_SHARE * length * math.sqrt(factor * factor - 1.0)  # L · tan θ
+    trimmed = trim_flank(stretch(outline, hip, factor), shift, hip, back_normal(hip, s_shoulder, facing), length)
+    p = back_profile(trimmed, hip, s_shoulder, s_ear, facing)
     if p is None:
         return None
     back = 1.0 / factor
