@@ -42,7 +42,7 @@ def sidebar() -> None:
             st.text_input(
                 "Training log file", key=LOG_KEY, help="A local SQLite file. Default: $FORMCHECK_LOG or your user data folder."
             )
-        st.caption("🔒 Everything runs on this computer: no video, pose or log data leaves it.")
+        st.caption(":material/lock: Everything runs on this computer: no video, pose or log data leaves it.")
 
 
 def _profile_select() -> None:

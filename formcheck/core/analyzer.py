@@ -92,11 +92,9 @@ class Analyzer:
         self.frames = 0
         self.people_seen = 0
         self._crowd_t: list[float] = []  # frames with a second person in view
-        self._blockers: Counter[str] = Counter()
         # Per drill: why its back reading was blocked, and in how many frames it was not.
         self._drill_blockers: dict[str, Counter[str]] = {name: Counter() for name in self.drills}
         self._drill_assessable: Counter[str] = Counter()
-        self._assessable_frames = 0
         self._present_frames = 0
         self._first_t = math.nan
         self._last_t = math.nan
@@ -122,8 +120,6 @@ class Analyzer:
         self.people_seen = max(self.people_seen, f.people)
         if f.people > 1:
             self._crowd_t.append(f.t)
-        self._blockers.update(f.blockers)
-        self._assessable_frames += f.assessable
         self._present_frames += f.present
 
         finished: dict[str, Rep | None] = {name: d.update(f) for name, d in self.drills.items()}
