@@ -9,6 +9,15 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_videos"
 
 
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Streamlit's script runner (AppTest) leaves the app script installed as ``__main__``; a
+    batch spawned afterwards would have each worker re-run that script and die."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 @pytest.fixture
 def samples() -> Path:
     return SAMPLES

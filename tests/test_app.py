@@ -171,17 +171,18 @@ def test_clip_without_a_person_says_why_it_cannot_be_judged(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_wrong_view_sample_is_reported_as_not_assessable() -> None:
+def test_oblique_sample_is_read_through_the_view_correction() -> None:
     at = AppTest.from_function(_review, default_timeout=TIMEOUT).run()
     at.radio(key="review_source").set_value("Bundled sample").run()
     at.selectbox(key="review_sample").set_value("hinge_oblique_cluttered").run()  # filmed 45° off the side view
     at.button(key="review_analyse").click().run()
     _no_errors(at)
     report = at.session_state["review"].report
-    assert not report.assessable
-    errors = " ".join(e.value for e in at.error)
-    assert "could not be judged" in errors and "does not see your side" in errors
-    assert all(reason in errors for reason in report.reasons)
+    # Reps the view correction can read are judged (the 30° rep is the rounded one); a rep it
+    # cannot read says why in words, never a guess.
+    flagged = [r.index for r in report.reps if any(f.code == "lumbar_flexion" for f in r.faults)]
+    assert flagged in ([2], [])
+    assert all(r.verdict != "unassessed" or r.unassessed_reasons for r in report.reps)
 
 
 # -- history --------------------------------------------------------------------------------

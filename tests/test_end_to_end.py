@@ -62,7 +62,13 @@ def test_squat_butt_wink_clip(samples, tmp_path):
     assert report.summary["rep_count"] == gt["rep_count"]
 
 
-def test_oblique_clip_is_refused_not_guessed(samples, tmp_path):
+def test_oblique_clip_is_judged_right_or_refused_never_guessed(samples, tmp_path):
+    """45° off side-on in a cluttered room: the view correction may read the back (its
+    estimate of a 45° view spreads either side of the 40° limit), but a rep it reads must be
+    read right; beyond the limit it says not assessable (tests/test_view_lab.py: 55°)."""
+    gt = truth(samples, "hinge_oblique_cluttered")
     report = analyze_clip(samples / "hinge_oblique_cluttered.mp4", tmp_path, drill="hinge", write_video=False)
-    assert report.summary["flagged_count"] == 0 or report.summary["unassessed_count"] > 0
-    assert all(r.verdict == "unassessed" for r in report.reps)
+    assert report.summary["rep_count"] == gt["rep_count"]
+    for rep, true in zip(report.reps, gt["reps"]):
+        rounded = any(f.code == "lumbar_flexion" for f in rep.faults)
+        assert rep.verdict == "unassessed" or rounded == (true["lumbar_flexion_deg"] >= 15), (rep.index, rep.metrics)
