@@ -411,9 +411,9 @@ def test_phone_guided_session_counts_with_the_counter_above_the_fold(server: str
         page.get_by_text("Today's session for Default").wait_for(timeout=30_000)
         _shoot_viewport(page, "phone_today.png")
         page.get_by_role("button", name="Begin today's session").click()
-        page.get_by_role("heading", name=re.compile("Hip hinge · Set 1 of 3")).wait_for(timeout=30_000)
+        page.get_by_role("heading", name=re.compile("Hip hinge · Set 1 of 3")).wait_for(timeout=120_000)
         webrtc = page.frame_locator('iframe[title*="streamlit_webrtc"]')
-        webrtc.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=30_000)
+        webrtc.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=120_000)
         counter = page.locator(".fc-counter").first
 
         def counted() -> int | None:
