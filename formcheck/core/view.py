@@ -131,9 +131,15 @@ def trim_flank(outline: np.ndarray, shift_px: float, hip: np.ndarray, back: np.n
     p = np.asarray(outline, dtype=np.float64)
     if shift_px <= 0 or len(p) < 3:
         return p
+
+    def weight(points: np.ndarray) -> np.ndarray:
+        return np.clip(((points - hip) @ back / max(length, 1e-9) - 0.05) / 0.1, 0.0, 1.0)
+
+    # Only edges on the back side are cut (fewer points for the rays to cross elsewhere).
     step = max(shift_px / 4.0, 1.0)
     seg = np.roll(p, -1, axis=0) - p
-    pieces = np.maximum(1, np.ceil(np.linalg.norm(seg, axis=1) / step)).astype(int)
+    on_back = (weight(p) > 0) | (weight(p + seg) > 0)
+    pieces = np.where(on_back, np.maximum(1, np.ceil(np.linalg.norm(seg, axis=1) / step)), 1).astype(int)
     edge = np.repeat(np.arange(len(p)), pieces)
     k = np.arange(len(edge)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
     q = p[edge] + (k / pieces[edge])[:, None] * seg[edge]
@@ -143,8 +149,7 @@ def trim_flank(outline: np.ndarray, shift_px: float, hip: np.ndarray, back: np.n
     normal = np.stack([tangent[:, 1], -tangent[:, 0]], axis=-1)
     area = np.sum(q[:, 0] * np.roll(q[:, 1], -1) - np.roll(q[:, 0], -1) * q[:, 1])
     outward = normal if area > 0 else -normal  # which side is out depends on the winding
-    weight = np.clip(((q - hip) @ back / max(length, 1e-9) - 0.05) / 0.1, 0.0, 1.0)
-    return q - (shift_px * weight * np.abs(outward[:, 0]))[:, None] * outward
+    return q - (shift_px * weight(q) * np.abs(outward[:, 0]))[:, None] * outward
 
 
 def back_profile_at_view(
