@@ -412,6 +412,11 @@ def test_phone_guided_session_counts_with_the_counter_above_the_fold(server: str
         _shoot_viewport(page, "phone_today.png")
         page.get_by_role("button", name="Begin today's session").click()
         page.get_by_role("heading", name=re.compile("Hip hinge · Set 1 of 3")).wait_for(timeout=120_000)
+        # Until the rerun after "Begin" has finished, the page can still hold the previous run's
+        # camera component beside the new one: wait for exactly one.
+        page.wait_for_function(
+            "() => document.querySelectorAll('iframe[title*=\"streamlit_webrtc\"]').length === 1", timeout=120_000
+        )
         webrtc = page.frame_locator('iframe[title*="streamlit_webrtc"]')
         webrtc.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=120_000)
         counter = page.locator(".fc-counter").first
