@@ -31,7 +31,7 @@ from pathlib import Path
 
 import av
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, FrameLocator, Page, sync_playwright
 
 from formcheck.core.settings import Settings
 
@@ -274,6 +274,18 @@ def _shoot(page: Page, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def _camera(page: Page, timeout: float) -> FrameLocator:
+    """The page's one camera component.
+
+    Until a rerun has finished (after a mode switch or "Begin"), the page can still hold the
+    previous run's component beside the new one, so wait for exactly one before using it.
+    """
+    page.wait_for_function(
+        "() => document.querySelectorAll('iframe[title*=\"streamlit_webrtc\"]').length === 1", timeout=timeout
+    )
+    return page.frame_locator('iframe[title*="streamlit_webrtc"]')
+
+
 def _flagged_on_page(page: Page) -> list[int]:
     text = page.locator('[data-testid="stMain"]').inner_text()
     return sorted({int(n) for n in re.findall(r"Rep (\d+) flagged", text)})
@@ -344,8 +356,8 @@ def test_live_fake_camera_counts_reps_then_saves_to_history(server: str, page: P
     page.get_by_role("heading", name="Live coaching").wait_for(timeout=30_000)
     page.get_by_text("One set", exact=True).click()  # voice cues are on by default: no switch to find
     page.get_by_text("Drill", exact=True).wait_for(timeout=30_000)
-    webrtc = page.frame_locator('iframe[title*="streamlit_webrtc"]')
-    webrtc.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=30_000)
+    webrtc = _camera(page, timeout=120_000)
+    webrtc.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=120_000)
     started = time.monotonic()
 
     seen: list[int] = []
@@ -412,12 +424,7 @@ def test_phone_guided_session_counts_with_the_counter_above_the_fold(server: str
         _shoot_viewport(page, "phone_today.png")
         page.get_by_role("button", name="Begin today's session").click()
         page.get_by_role("heading", name=re.compile("Hip hinge · Set 1 of 3")).wait_for(timeout=120_000)
-        # Until the rerun after "Begin" has finished, the page can still hold the previous run's
-        # camera component beside the new one: wait for exactly one.
-        page.wait_for_function(
-            "() => document.querySelectorAll('iframe[title*=\"streamlit_webrtc\"]').length === 1", timeout=120_000
-        )
-        webrtc = page.frame_locator('iframe[title*="streamlit_webrtc"]')
+        webrtc = _camera(page, timeout=120_000)
         webrtc.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=120_000)
         counter = page.locator(".fc-counter").first
 
@@ -434,7 +441,7 @@ def test_phone_guided_session_counts_with_the_counter_above_the_fold(server: str
         _wait_for(counted, 420, "the phone's counter to count two hinges", page, work)
         page.evaluate("() => window.scrollTo(0, 0)")
         box = counter.bounding_box()
-        video = page.frame_locator('iframe[title*="streamlit_webrtc"]').locator("video").first.bounding_box()
+        video = webrtc.locator("video").first.bounding_box()
         assert box is not None and video is not None
         assert box["y"] + box["height"] <= PHONE["height"], f"the counter is below the fold: {box}"
         assert video["y"] < box["y"], "the video comes first, then the counter"
