@@ -1,28 +1,16 @@
 """The clip shapes phones record, rendered by the lab and cut with ``formcheck synth --trim``,
 through the product's own path (``formcheck analyze``): every movement counted and judged."""
 
-import json
-import subprocess
-import sys
+from functools import partial
 
 import pytest
 
+from lab_support import analyze as _analyze
+from lab_support import synth
+
 pytestmark = pytest.mark.slow
 
-FPS = "15"
-
-
-def synth(out, *args):
-    subprocess.run([sys.executable, "-m", "formcheck.cli", "synth", "--fps", FPS, "--out", str(out), *args], check=True, capture_output=True)
-    return json.loads(out.with_suffix(".json").read_text())
-
-
-def analyze(clip, out):
-    subprocess.run(
-        [sys.executable, "-m", "formcheck.cli", "analyze", str(clip), "--out", str(out), "--no-log", "--no-video", "--drill", "auto"],
-        check=True, capture_output=True,
-    )
-    return json.loads((out / "report.json").read_text())
+analyze = partial(_analyze, drill="auto")
 
 
 @pytest.fixture(scope="module")

@@ -1,26 +1,16 @@
 """Oblique views end to end: lab clips rendered 40° and 55° off side-on, through
 ``formcheck analyze`` (pose model, view correction, verdicts)."""
 
-import json
-import subprocess
-import sys
+from functools import partial
 
 import pytest
 
+from lab_support import analyze as _analyze
+from lab_support import synth
+
 pytestmark = pytest.mark.slow
 
-
-def synth(out, *args):
-    subprocess.run([sys.executable, "-m", "formcheck.cli", "synth", "--fps", "15", "--out", str(out), *args], check=True, capture_output=True)
-    return json.loads(out.with_suffix(".json").read_text())
-
-
-def analyze(clip, out):
-    subprocess.run(
-        [sys.executable, "-m", "formcheck.cli", "analyze", str(clip), "--out", str(out), "--no-log", "--no-video", "--drill", "hinge"],
-        check=True, capture_output=True,
-    )
-    return json.loads((out / "report.json").read_text())
+analyze = partial(_analyze, drill="hinge")
 
 
 def test_a_hinge_filmed_40_degrees_off_side_on_is_counted_and_judged(tmp_path, gl):
