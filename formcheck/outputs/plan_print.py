@@ -5,31 +5,17 @@ Pure: plan in, HTML string out. Every text from the plan is escaped (a therapist
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime
 
-from formcheck import __version__
 from formcheck.core.plan import Plan, Prescription, long_date, number_text
 from formcheck.core.progression import PAIN_LIMIT
-from formcheck.outputs import palette
+from formcheck.outputs.html_page import esc as _e
+from formcheck.outputs.html_page import html_page
 
-_CSS = f"""
-body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:{palette.TEXT_HEX}}}
-body{{max-width:960px;margin:2em auto;padding:0 1em}}
-h1{{font-size:1.5em;margin:0 0 .2em}}h2{{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc}}
-.meta{{color:#555;margin:0 0 1em}}.goal{{margin:.2em 0 .6em}}
-table{{border-collapse:collapse;width:100%;font-size:.92em}}
-th,td{{border:1px solid #ccc;padding:.35em .5em;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}
-td.nowrap{{white-space:nowrap}}td.blank{{height:1.8em}}
-.note{{background:{palette.NOTE_BG_HEX};border-left:4px solid {palette.NOTE_EDGE_HEX};padding:.5em .8em;margin:.5em 0}}
-footer{{margin-top:2em;color:#777;font-size:.8em}}
-@media print{{body{{margin:0;max-width:none}}h2{{break-after:avoid}}table{{break-inside:avoid}}}}
+_CSS = """
+.goal{margin:.2em 0 .6em}td.blank{height:1.8em}
 """
 LOG_ROWS = 7  # one printed week of the paper log
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def tempo_words(rx: Prescription) -> str:
@@ -71,12 +57,7 @@ def plan_html(plan: Plan, *, generated: datetime | None = None) -> str:
     notes = f'<p class="note">{_e(plan.notes)}</p>' if plan.notes else ""
     phases = "\n".join(_phase_table(plan, i) for i in range(len(plan.phases)))
     blank = "".join("<tr>" + '<td class="blank"></td>' * 7 + "</tr>" for _ in range(LOG_ROWS))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Treatment plan – {_e(who)}</title><style>{_CSS}</style></head>
-<body>
-<h1>Treatment plan: {_e(who)}</h1>
+    body = f"""<h1>Treatment plan: {_e(who)}</h1>
 <p class="meta">{plan.weeks} weeks, from {_e(long_date(plan.start))} to {_e(long_date(plan.end))} · printed {_e(when)}</p>
 {notes}
 <p class="note"><strong>The pain rule.</strong> Pain during exercise stays at or below {PAIN_LIMIT}/10 and is back to
@@ -84,7 +65,5 @@ your usual level by the next morning. If not, ease off next time and tell your t
 {phases}
 <h2>Your log</h2>
 <table><tr><th>Date</th><th>Exercises and sets</th><th>Pain before</th><th>Pain after</th><th>2 hours later</th>
-<th>Next morning</th><th>Notes</th></tr>{blank}</table>
-<footer>Made on this computer by formcheck {_e(__version__)}. Pain is rated 0 (none) to 10 (worst imaginable).</footer>
-</body></html>
-"""
+<th>Next morning</th><th>Notes</th></tr>{blank}</table>"""
+    return html_page(f"Treatment plan – {who}", body, css=_CSS, footer="Pain is rated 0 (none) to 10 (worst imaginable).")
