@@ -1,6 +1,6 @@
 """Rebuild ``pose_landmarker_full.task`` from the models inside the mediapipe 0.10.21 wheel.
 
-mediapipe 1.2.x ships no model files, and the usual ``.task`` bundle is a download this
+mediapipe 0.10.33 (pinned) ships no model files, and the usual ``.task`` bundle is a download this
 project may not make (offline clinics). The 0.10.21 wheel still carries the BlazePose GHUM
 detector and full landmark model as bare TFLite files; the Tasks API needs them with
 image-input metadata and zipped into one bundle. mediapipe's metadata writer only imports
@@ -9,7 +9,7 @@ under 0.10.21 (numpy < 2), so run this in a throwaway virtualenv:
     python3 -m venv /tmp/mp010 && /tmp/mp010/bin/pip install "mediapipe==0.10.21" "numpy<2"
     /tmp/mp010/bin/python models/build_pose_model.py models/pose_landmarker_full.task
 
-The result loads in mediapipe 1.2.x; see models/README.md for provenance and licence.
+The result loads in mediapipe 0.10.33; see models/README.md for provenance and licence.
 """
 
 from __future__ import annotations
