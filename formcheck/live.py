@@ -26,7 +26,7 @@ from formcheck.edges.mediapipe import PoseEstimator
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
 from formcheck.frameloop import FrameLoop
-from formcheck.live_view import CounterText, draw_live
+from formcheck.live_view import CounterText, draw_live, draw_text_only
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class LiveSession:
             t -= self._t0
             if t <= self._last_t:  # a stale or repeated frame: analysing it would run time backwards
                 self._update(skipped=self._snap.skipped + 1)
-                return rgb
+                return self._text_only(rgb)
             image = self.loop.fit(rgb)
             try:
                 if self.loop.estimator is None:  # built here, on first use: loading the model takes a moment
@@ -152,6 +152,13 @@ class LiveSession:
             self._last_t = t
             self._record(r, now)
         return self.loop.draw(image, r)
+
+    def _text_only(self, rgb: np.ndarray) -> np.ndarray:
+        """A skipped frame keeps the counter and cue (no flicker) but shows no body: the last
+        landmarks were found in an earlier picture."""
+        with self._view:
+            snap = self._snap
+        return rgb if snap.frames == 0 else draw_text_only(self.loop.fit(rgb), snap, self.counter_text)
 
     def _draw(self, image: np.ndarray, r: FrameResult) -> np.ndarray:
         with self._view:

@@ -76,6 +76,12 @@ def view_of(snap: Snapshot, counter: CounterText | None = None) -> HudView:
     )
 
 
+def draw_text_only(image: np.ndarray, snap: Snapshot, counter: CounterText | None = None) -> np.ndarray:
+    """A frame that was not analysed: the HUD of the latest snapshot on a copy, but no body,
+    dots or dowel, which would sit where the body was in another picture."""
+    return draw_hud(image.copy(), view_of(snap, counter))
+
+
 def draw_live(image: np.ndarray, r: FrameResult, snap: Snapshot, counter: CounterText | None = None) -> np.ndarray:
     """The frame with the body and dowel, big contact dots on the body, and the HUD."""
     out = draw(image, r, snap.last_verdict, hud=False)

@@ -8,9 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from stick import hinge_set, stream
+from stick import Pose2D, frame, hinge_set, stream
 
+from formcheck.core.analyzer import Analyzer
+from formcheck.core.landmarks import L
 from formcheck.live import LiveSession, too_slow
+from formcheck.live_view import draw_text_only
+from formcheck.outputs.palette import WHITE
 from formcheck.pipeline import analyze_clip
 from formcheck.core.frames import PoseFrame
 from formcheck.edges.video import VideoReader
@@ -72,13 +76,43 @@ def test_stale_frames_are_skipped_and_frames_after_finish_pass_through() -> None
     live.process(_blank(), 10.0)
     live.process(_blank(), 10.1)
     stale = _blank()
-    assert live.process(stale, 10.05) is stale  # older than one already analysed: never analysed out of order
-    assert live.process(stale, 10.1) is stale
+    shown = live.process(stale, 10.05)  # older than one already analysed: never analysed out of order
+    assert np.array_equal(shown, draw_text_only(stale, live.snapshot()))  # the counter and cue, no body
+    assert np.array_equal(stale, _blank())  # drawn on a copy
+    live.process(stale, 10.1)
     s = live.snapshot()
     assert (s.frames, s.skipped, est.calls) == (2, 2, 2)
     first = live.finish()
     assert live.finish() is first  # idempotent
     assert live.process(stale, 11.0) is stale and est.calls == 2
+
+
+FOREARM = (L.LEFT_ELBOW, L.LEFT_WRIST)  # hangs clear of the rest of the skeleton
+
+
+def _middle(points: np.ndarray, bone: tuple[int, int]) -> tuple[int, int]:
+    x, y = np.round((points[bone[0], :2] + points[bone[1], :2]) / 2).astype(int)
+    return int(y), int(x)
+
+
+def test_after_dropped_frames_the_skeleton_is_drawn_where_this_frame_saw_the_body() -> None:
+    """0.2 s of frames dropped while the person hinged: the smoothed landmarks the analysis
+    reads still trail the body by ~20 px, and the skeleton was drawn there, off the arm."""
+    still = [frame(Pose2D(), i / 30, i) for i in range(10)]
+    moved = frame(Pose2D(hip_flex=70), 0.5, 10)
+    live, _ = _session([*still, moved])
+    for f in still:
+        live.process(_blank(), f.t)
+    shown = live.process(_blank(), moved.t)
+    analyzer = Analyzer("hinge")
+    for f in [*still, moved]:
+        r = analyzer.push(f)
+    here, behind = _middle(moved.landmarks, FOREARM), _middle(r.features.points, FOREARM)
+    assert np.hypot(here[0] - behind[0], here[1] - behind[1]) > 15  # the smoothing really trails
+    assert tuple(shown[here]) == WHITE
+    assert tuple(shown[behind]) != WHITE
+    skipped = live.process(_blank(), moved.t)  # a repeat of the same moment: not analysed
+    assert tuple(skipped[here]) != WHITE and live.snapshot().skipped == 1
 
 
 def test_warm_up_loads_the_model_once_before_the_first_frame() -> None:

@@ -40,11 +40,15 @@ def draw(image: np.ndarray, r: FrameResult, last_verdict: str | None = None, *, 
     unit = max(h, w) / 640.0  # line widths and text scale with the picture
     thick = max(1, round(2 * unit))
     f = r.features
-    if f.points is not None:
-        vis = f.visibility if f.visibility is not None else np.ones(len(f.points))
+    # The skeleton is this frame's own landmarks, where the model saw the body in this very
+    # picture. The analysis reads them smoothed over past frames, which trail a moving body:
+    # ~23 px after a 0.2-s gap of dropped webcam frames (tests/test_live.py).
+    pts = r.pose.landmarks
+    if pts is not None:
+        vis = r.pose.visibility if r.pose.visibility is not None else np.ones(len(pts))
         for a, b in SKELETON:
-            if min(vis[a], vis[b]) >= 0.5 and _finite(f.points[a]) and _finite(f.points[b]):
-                cv2.line(out, _pt(f.points[a]), _pt(f.points[b]), WHITE, thick, cv2.LINE_AA)
+            if min(vis[a], vis[b]) >= 0.5 and _finite(pts[a, :2]) and _finite(pts[b, :2]):
+                cv2.line(out, _pt(pts[a]), _pt(pts[b]), WHITE, thick, cv2.LINE_AA)
     p = f.profile
     if f.floor is not None and r.drill == "dead-bug":
         _floor_line(out, f.floor, r, unit)
