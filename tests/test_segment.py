@@ -5,6 +5,7 @@ first) would count none of most of them.
 """
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from stick import Pose2D, hinge_set, stream
 
 from formcheck.core.analyzer import Analyzer, analyse_recording
 from formcheck.core.drills.base import NO_BASELINE
+from formcheck.core.frames import PoseFrame
 from formcheck.core.segment import find_movements
 
 STAND = Pose2D(hip_flex=2.0, knee_flex=4.0)
@@ -142,15 +144,41 @@ def test_touch_and_go_reps_with_no_rest_at_the_top():
     assert clip(keys).summary["rep_count"] == 4
 
 
-def test_a_person_walking_into_frame():
-    keys = hinge_set([0.0, 0.0, 0.0])
-    frames = stream(keys, noise_px=0.5)
-    from formcheck.core.frames import PoseFrame
+def walked_in(frames: list[PoseFrame], until_s: float) -> list[PoseFrame]:
+    """``frames`` with the person sliding in from the left frame edge until ``until_s``, as the
+    pose model sees it: nobody, then a body crossing the edge (landmarks beyond it barely
+    visible, the outline cut off at it), then the whole body walking to its spot."""
+    out = []
+    for f in frames:
+        shift = float(np.interp(f.t, [0.0, 0.2 * until_s, 0.65 * until_s, until_s], [-360.0, -360.0, -250.0, 0.0]))
+        if shift == 0.0 or not f.present:
+            out.append(f)
+            continue
+        outline = f.outline + np.array([round(shift), 0], np.int32)
+        if outline[:, 0].max() <= 0:
+            out.append(PoseFrame(t=f.t, index=f.index, width=f.width, height=f.height))
+            continue
+        outline[:, 0] = np.maximum(outline[:, 0], 0)
+        lm = f.landmarks + np.array([shift, 0.0, 0.0], np.float32)
+        vis = np.where(lm[:, 0] < 0, 0.05, f.visibility).astype(np.float32)
+        out.append(replace(f, landmarks=lm, visibility=vis, outline=outline))
+    return out
 
-    empty = [PoseFrame(t=i / 30, index=i, width=640, height=480) for i in range(45)]
-    shifted = [PoseFrame(**{**{s: getattr(f, s) for s in f.__slots__}, "t": f.t + 1.5, "index": f.index + 45}) for f in frames]
-    report = analyse_recording(empty + shifted, "hinge")
-    assert report.summary["rep_count"] == 3
+
+def test_a_person_walking_into_frame():
+    # Two seconds of walking in (legs swinging) and settling, then three hinges, the middle one rounded.
+    step = Pose2D(hip_flex=22.0, knee_flex=30.0)
+    walk = [(0.25 * i, step if i % 2 else STAND) for i in range(7)]
+    keys = walk + hinge_set([0.0, 0.15, 0.0], setup_s=2.0)[1:]
+    there = stream(keys, noise_px=0.5)
+    frames = walked_in(there, until_s=1.5)
+    assert not frames[0].present and 0 < sum(f.present and f.visibility.min() < 0.5 for f in frames) < 30
+    report, still = analyse_recording(frames, "hinge"), analyse_recording(there, "hinge")
+    assert report.summary["rep_count"] == 3 and report.summary["partial_count"] == 0
+    assert [r.verdict for r in report.reps] == [r.verdict for r in still.reps] == ["good", "flagged", "good"]
+    assert [r.metrics["lumbar_curvature"] for r in report.reps] == pytest.approx(
+        [r.metrics["lumbar_curvature"] for r in still.reps], abs=1e-6
+    )
 
 
 def test_every_rep_rounded_is_said_plainly():
