@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.core.geometry import perpendicular, ray_exit_distance, unit
+from formcheck.core.spine import back_normal, back_rays, trunk_axis
 
 GAP_T = np.linspace(0.15, 0.6, 10)  # the lower back, hip (0) → shoulder (1)
 SPAN_T = (-0.35, 1.25)  # outline taken for the floor line: buttocks to the back of the head
@@ -77,14 +77,12 @@ def floor_reading(
     ``facing`` is the clip's facing (spine.back_normal's convention); ``arms`` are the arm
     segments (shoulder→elbow, elbow→wrist) whose outline must not be taken for the back.
     """
-    if outline is None or len(outline) < 3 or facing not in (-1, 1):
+    axis_length = trunk_axis(outline, hip, shoulder, facing)
+    if axis_length is None:
         return None
-    axis = shoulder - hip
-    length = float(np.linalg.norm(axis))
-    if not np.isfinite(length) or length < 1.0:
-        return None
+    axis, length = axis_length
     along = axis / length
-    normal = facing * unit(perpendicular(axis))  # out of the back: toward the floor
+    normal = back_normal(hip, shoulder, facing)  # out of the back: toward the floor
     rel = outline - hip
     t = rel @ along / length
     d = rel @ normal / length
@@ -103,9 +101,7 @@ def floor_reading(
     def floor_depth(tt: np.ndarray | float) -> np.ndarray:
         return dk[a] + slope * (np.asarray(tt) - tk[a])
 
-    origins = hip[None, :] + GAP_T[:, None] * axis[None, :]
-    dist = ray_exit_distance(origins, normal, outline)
-    edge = origins + dist[:, None] * normal[None, :]
+    dist, edge = back_rays(outline, hip, axis, normal, GAP_T)
     usable = np.isfinite(dist)
     if arms:
         usable &= ~_near_segments(edge, arms, ARM_CLEARANCE * length)
@@ -116,7 +112,7 @@ def floor_reading(
         i = int(np.nanargmax(gaps))
         gap = max(float(gaps[i]), 0.0)
         gap_edge = edge[i]
-        gap_floor = origins[i] + normal * length * float(floor_depth(GAP_T[i]))
+        gap_floor = hip + GAP_T[i] * axis + normal * length * float(floor_depth(GAP_T[i]))
     else:
         gap, gap_edge, gap_floor = float("nan"), np.full(2, np.nan), np.full(2, np.nan)
     return FloorReading(floor_pts, gap, gap_edge, gap_floor, float(usable.mean()), length)

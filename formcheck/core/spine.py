@@ -64,6 +64,30 @@ def back_normal(hip: np.ndarray, shoulder: np.ndarray, facing: int) -> np.ndarra
     return facing * unit(perpendicular(shoulder - hip))
 
 
+def trunk_axis(
+    outline: np.ndarray | None, hip: np.ndarray, shoulder: np.ndarray, facing: int
+) -> tuple[np.ndarray, float] | None:
+    """The hip→shoulder axis and its length in pixels, or None when the back cannot be read
+    in this frame (no outline, no facing, hip on shoulder)."""
+    if outline is None or len(outline) < 3 or facing not in (-1, 1):
+        return None
+    axis = shoulder - hip
+    length = float(np.linalg.norm(axis))
+    if not np.isfinite(length) or length < 1.0:
+        return None
+    return axis, length
+
+
+def back_rays(
+    outline: np.ndarray, hip: np.ndarray, axis: np.ndarray, normal: np.ndarray, ts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rays out of the back from the trunk axis at ``ts`` (hip 0 → shoulder 1): how far each
+    goes before it leaves the outline (px, NaN where it never meets it) and where it leaves."""
+    origins = hip[None, :] + ts[:, None] * axis[None, :]
+    dist = ray_exit_distance(origins, normal, outline)
+    return dist, origins + dist[:, None] * normal[None, :]
+
+
 def facing_vote(hip: np.ndarray, shoulder: np.ndarray, nose: np.ndarray, ear_mid: np.ndarray) -> float:
     """Evidence for ``facing`` from one frame: the face points to the front, away from the back.
 
@@ -90,17 +114,13 @@ def back_profile(
 
     Returns None when the geometry is degenerate (no outline, hip on shoulder).
     """
-    if outline is None or len(outline) < 3 or facing not in (-1, 1):
+    axis_length = trunk_axis(outline, hip, shoulder, facing)
+    if axis_length is None:
         return None
-    axis = shoulder - hip
-    length = float(np.linalg.norm(axis))
-    if not np.isfinite(length) or length < 1.0:
-        return None
+    axis, length = axis_length
     normal = back_normal(hip, shoulder, facing)
-    origins = hip[None, :] + PROFILE_T[:, None] * axis[None, :]
-    dist = ray_exit_distance(origins, normal, outline)
+    dist, edge = back_rays(outline, hip, axis, normal, PROFILE_T)
     depth = dist / length
-    edge = origins + dist[:, None] * normal[None, :]
 
     fit = _range(PROFILE_T, FIT_RANGE)
     coverage = float(np.isfinite(depth[fit]).mean())
