@@ -76,16 +76,50 @@ def test_each_drill_says_its_own_rounding_threshold() -> None:
 
 
 def test_the_squat_chart_shows_its_own_threshold_and_all_its_data() -> None:
-    from formcheck.app.charts import angles_chart
+    from formcheck.app.charts import angles_charts
 
     _, a = _results("squat", stream(squat_set([{}, {}])))
     report = a.finish()
-    spec = json.dumps(angles_chart(report).to_dict())
+    spec = json.dumps(angles_charts(report)[1].to_dict())
     assert '"y": 0.08' in spec.replace('"y":0.08', '"y": 0.08')  # the dashed rule at the squat's own line
     lo, hi = score_range(report.series["lumbar_score"], 0.08)
     scores = report.series["lumbar_score"][np.isfinite(report.series["lumbar_score"])]
     assert lo < min(0.0, scores.min()) and hi > max(0.08, scores.max())
     assert f"[{lo}, {hi}]".replace(" ", "") in spec.replace(" ", "")  # the y-range is set, not left to the renderer
+
+
+def test_the_review_charts_each_fit_the_screen_width() -> None:
+    """A vertical concatenation of layers is drawn at Vega's own width (561 px on a 390-px phone,
+    measured in Chromium), never the container's: each chart is one view whose width is fitted
+    and whose height is its own, with one legend and title lines short enough for a phone."""
+    from formcheck.app.charts import angles_charts
+
+    _, a = _results("hinge", stream(hinge_set([0.0, 0.15])))
+    charts = [c.to_dict() for c in angles_charts(a.finish())]
+    assert len(charts) == 2
+    for spec in charts:
+        assert not {"vconcat", "hconcat", "concat", "facet", "repeat"} & spec.keys()
+        assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+        assert "width" not in spec  # Streamlit sets the container's
+        title = spec["title"]["text"] if isinstance(spec["title"], dict) else spec["title"]
+        assert all(len(line) <= 45 for line in ([title] if isinstance(title, str) else title))
+        legends = [enc[ch] for layer in spec["layer"] for enc in [layer.get("encoding", {})] for ch in ("fill", "stroke")
+                   if ch in enc and enc[ch].get("legend", {}) is not None]
+        assert len(legends) == 1  # two legends side by side at the top are wider than a phone
+
+
+def test_the_pain_chart_labels_each_day_once() -> None:
+    """Several sets on one day repeated "Dec 02 01:20" along the axis (issue 12): one tick a day,
+    labelled with the day only."""
+    import pandas as pd
+
+    from formcheck.app.charts import pain_chart
+
+    sets = pd.DataFrame({"when": pd.to_datetime(["2026-12-02 01:20", "2026-12-02 01:25", "2026-12-03 09:00"]),
+                         "drill": ["hinge"] * 3, "pain before": [1, 2, 1], "pain after": [3, 5, 2], "next-day pain": [None, 2, None]})
+    x = next(layer["encoding"]["x"] for layer in pain_chart(sets).to_dict()["layer"] if "x" in layer.get("encoding", {}))
+    assert x["type"] == "temporal" and x["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    assert not {"%H", "%M", "%I"} & {x["axis"]["format"][i:i + 2] for i in range(len(x["axis"]["format"]) - 1)}
 
 
 def test_score_range_holds_the_threshold_line_and_every_score() -> None:

@@ -32,10 +32,13 @@ def _rep_spans(report: SessionReport) -> pd.DataFrame:
     )
 
 
-def angles_chart(report: SessionReport) -> AnyChart:
-    """Hip and trunk angles (top) and lumbar score (bottom) over time, reps shaded by verdict.
+def angles_charts(report: SessionReport) -> tuple[AnyChart, AnyChart]:
+    """Hip and trunk angles, and the lumbar score, over time, reps shaded by verdict: two
+    single-view charts, each with its own legend, so each is fitted to its container's width
+    (Streamlit cannot fit a vertical concatenation of layers; on a 390-px phone it ran off
+    the screen). Each zooms along time.
 
-    The bottom chart draws the drill's own rounding threshold, and its range always holds
+    The back-curve chart draws the drill's own rounding threshold, and its range always holds
     that line and every score."""
     s = report.series
     t = np.asarray(s.get("t", []), dtype=float)
@@ -54,7 +57,6 @@ def angles_chart(report: SessionReport) -> AnyChart:
     threshold = report.rounding_threshold
     y_range = score_range(scores, threshold)
     spans = _rep_spans(report)
-    zoom = alt.selection_interval(bind="scales", encodings=["x"])
     x = alt.X("t:Q", title="time (s)")
 
     def shaded(base: AnyChart, legend: bool) -> AnyChart:
@@ -65,11 +67,15 @@ def angles_chart(report: SessionReport) -> AnyChart:
             .encode(
                 x="start:Q",
                 x2="end:Q",
-                fill=alt.Fill("verdict:N", scale=VERDICT_COLOURS, title="rep verdict", legend=alt.Legend() if legend else None),
+                fill=alt.Fill("verdict:N", scale=VERDICT_COLOURS, title="rep", legend=alt.Legend() if legend else None),
                 tooltip=["rep:Q", "verdict:N", alt.Tooltip("start:Q", format=".1f"), alt.Tooltip("end:Q", format=".1f")],
             )
         )
-        return alt.layer(rects, base)
+        zoom = alt.selection_interval(bind="scales", encodings=["x"])
+        # fit-x: the width is the container's; the height stays the plot's own (Streamlit's
+        # default "fit" squeezes title, legend and axes into it and left the plot 0 px tall).
+        return (alt.layer(rects, base).add_params(zoom).configure_legend(orient="top", direction="horizontal")
+                .properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding")))
 
     top = shaded(
         alt.Chart(angles)
@@ -82,7 +88,7 @@ def angles_chart(report: SessionReport) -> AnyChart:
             ),
             tooltip=["angle:N", alt.Tooltip("t:Q", format=".2f"), alt.Tooltip("degrees:Q", format=".0f")],
         ),
-        legend=True,
+        legend=False,
     ).properties(height=220, title="Hip and trunk angles")
     bottom_layers = [
         alt.Chart(lumbar)
@@ -98,12 +104,11 @@ def angles_chart(report: SessionReport) -> AnyChart:
         bottom_layers.append(
             alt.Chart(pd.DataFrame({"y": [threshold]})).mark_rule(color=palette.THRESHOLD_HEX, strokeDash=[5, 4]).encode(y="y:Q")
         )
-    bottom = shaded(alt.layer(*bottom_layers), legend=False).properties(
-        height=160, title="Lower-back curve against the person's own baseline (dashed: rounding threshold)"
+    # Title lines short enough for a phone: a title never wraps by itself and widens the chart.
+    bottom = shaded(alt.layer(*bottom_layers), legend=True).properties(
+        height=180, title=alt.Title(["Lower-back curve against your own baseline", "(dashed: rounding threshold)"])
     )
-    return (
-        alt.vconcat(top.add_params(zoom), bottom).resolve_scale(x="shared").configure_legend(orient="top", direction="horizontal")
-    )
+    return top, bottom
 
 
 def sets_frame(rows: Sequence[SetRow]) -> pd.DataFrame:

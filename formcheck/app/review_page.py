@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from formcheck.app import components, rep_gallery, thresholds
-from formcheck.app.charts import angles_chart
+from formcheck.app.charts import angles_charts
 from formcheck.app.results import (
     UPLOAD_TYPES,
     Review,
@@ -214,7 +214,8 @@ def _results(review: Review) -> None:
     rep_gallery.every_rep(review, st.session_state.get(STORED))
     if report.series.get("t") is not None and len(report.series["t"]):
         st.markdown("**Angles and lower-back curve over time** (drag to zoom, double-click to reset)")
-        st.altair_chart(angles_chart(report), width="stretch")  # the drill's own threshold, from the report
+        for chart in angles_charts(report):  # the drill's own threshold, from the report
+            st.altair_chart(chart, width="stretch")
 
     thresholds.sliders(report.drill)
     _downloads(review, still_png, caption)
