@@ -47,7 +47,12 @@ def test_person_free_clip_is_reported_not_crashed(tmp_path):
     from clips import tiny_clip
 
     clip = tiny_clip(tmp_path / "empty_room.mp4", n=20)
-    r = formcheck("analyze", str(clip), "--out", str(tmp_path / "o"), "--no-log")
+    log = tmp_path / "log.sqlite"
+    r = formcheck("analyze", str(clip), "--out", str(tmp_path / "o"), "--log-db", str(log))
     assert r.returncode == 0, r.stderr
     assert "0 reps" in r.stdout and "no person in view" in r.stdout
+    assert "No reps, so nothing was logged." in r.stdout  # an empty set is a false start, not training (issue 12)
+    from formcheck.edges.log import TrainingLog
+
+    assert TrainingLog(log).sets() == []
     assert {p.name for p in (tmp_path / "o").iterdir()} >= {"report.json", "reps.csv", "angles.png", "annotated.mp4", "pose.npz"}
