@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -12,9 +13,9 @@ from stick import Pose2D, frame, hinge_set, stream
 
 from formcheck.core.analyzer import Analyzer
 from formcheck.core.landmarks import L
-from formcheck.live import LiveSession, too_slow
-from formcheck.live_view import draw_text_only
-from formcheck.outputs.palette import WHITE
+from formcheck.live import LiveSession, LiveSnapshot, too_slow
+from formcheck.live_view import draw_live, draw_text_only
+from formcheck.outputs.palette import GREEN, GREY, RED, WHITE
 from formcheck.pipeline import analyze_clip
 from formcheck.core.frames import PoseFrame
 from formcheck.edges.video import VideoReader
@@ -113,6 +114,19 @@ def test_after_dropped_frames_the_skeleton_is_drawn_where_this_frame_saw_the_bod
     assert tuple(shown[behind]) != WHITE
     skipped = live.process(_blank(), moved.t)  # a repeat of the same moment: not analysed
     assert tuple(skipped[here]) != WHITE and live.snapshot().skipped == 1
+
+
+def test_the_contacts_are_three_big_dots_on_the_body() -> None:
+    analyzer = Analyzer("hinge")
+    for f in stream(hinge_set([0.0]))[:40]:
+        r = analyzer.push(f)
+    p = r.features.profile
+    assert p is not None and p.head is not None
+    r = dataclasses.replace(r, contacts={"head": "ok", "midback": "lost", "sacrum": "unknown"})
+    out = draw_live(_blank(), r, LiveSnapshot(frames=40, drill="hinge", phase="rest", contacts=r.contacts))
+    for point, colour in ((p.head, GREEN), (p.midback, RED), (p.sacrum, GREY)):
+        x, y = np.round(point).astype(int)
+        assert (out[y - 8:y + 9, x - 8:x + 9] == colour).all(), (point, colour)  # big: 17 px across at the least
 
 
 def test_warm_up_loads_the_model_once_before_the_first_frame() -> None:

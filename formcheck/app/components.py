@@ -116,7 +116,8 @@ REP_COLUMNS = ("Rep", "Time (s)", "Verdict", "Why", "Side", "Back curve vs your 
 
 
 def _curve(v: float | None) -> str:
-    return "–" if v is None or not math.isfinite(v) else f"{v:+.2f}"
+    # round first: -0.004 reads "+0.00", not "-0.00"
+    return "–" if v is None or not math.isfinite(v) else f"{round(v, 2) + 0.0:+.2f}"
 
 
 def rep_frame(report: SessionReport) -> pd.DataFrame:
