@@ -229,6 +229,11 @@ def test_history_renders_sets_pain_rule_and_csv(tmp_path: Path, media: dict[str,
     assert m["Sets within the pain rule"] == "2 of 3"  # 5/10 after the second set breaks it
     table = at.dataframe[0].value
     assert len(table) == 3 and sorted(table.filter(like="pain rule").iloc[:, 0]) == ["✓", "✓", "✗"]
+    # Every column in view beside the sidebar at 1400 px: the table is 938 px wide there (Chromium).
+    widths = {name: c["width"] for name, c in json.loads(at.dataframe[0].proto.columns).items() if name != "_index"}
+    assert set(widths) == set(table.columns) and sum(widths.values()) <= 938, widths
+    assert list(table.columns)[:3] == ["when", "drill", "pain rule"]
+    assert at.dataframe[0].proto.placeholder == "–"  # not rated yet: as the legend says, not "None"
     assert len(at.get("vega_lite_chart")) == 2  # progress and pain charts
     assert at.download_button(key="history_csv").label == "Export the log (CSV)"
     exported = list(csv.DictReader(io.StringIO(media["formcheck_training_log.csv"].decode())))

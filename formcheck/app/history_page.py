@@ -25,6 +25,10 @@ TABLE_COLUMNS = {  # the log's columns as the page shows them, in reading order
     "clip": "clip", "notes": "notes",
 }
 
+# Column widths in px: each header whole, 930 in all (measured in Chromium at 1400 px).
+SET_WIDTHS = {"when": 120, "drill": 90, "pain rule": 75, "reps": 45, "good": 45, "flagged": 60, "good reps": 80,
+              "pain before": 85, "pain after": 75, "next morning": 95, "clip": 75, "notes": 85}
+
 
 def set_table(sets: pd.DataFrame) -> pd.DataFrame:
     """The sets newest first, the pain rule beside the drill, drills in words; no internal columns."""
@@ -76,24 +80,28 @@ def render() -> None:
     st.altair_chart(pain_chart(sets), width="stretch")
 
     st.markdown("**Sets** (newest first)")
+    # Every column in view beside the sidebar at 1400 px (the table is 938 px wide there; the
+    # columns were 1070 and cut off the notes): long clip names and notes end in "…" and show
+    # whole when the cell is clicked.
     st.dataframe(
         set_table(sets),
         hide_index=True,
         width="stretch",
+        placeholder="–",  # not rated yet, as the pain rule's legend says (was "None")
         column_config={
-            "when": st.column_config.DatetimeColumn(format="ddd D MMM, HH:mm", width=130),
-            "drill": st.column_config.TextColumn(width=95),
-            "pain rule": st.column_config.TextColumn(width=75, help=f"{RULE_COLUMN}: ✓ kept, ✗ broken, – not rated yet"),
-            "reps": st.column_config.NumberColumn(width=50),
-            "good": st.column_config.NumberColumn(width=50),
-            "flagged": st.column_config.NumberColumn(width=60),
-            "good reps": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1, width=90,
+            "when": st.column_config.DatetimeColumn(format="ddd D MMM, HH:mm", width=SET_WIDTHS["when"]),
+            "drill": st.column_config.TextColumn(width=SET_WIDTHS["drill"]),
+            "pain rule": st.column_config.TextColumn(width=SET_WIDTHS["pain rule"], help=f"{RULE_COLUMN}: ✓ kept, ✗ broken, – not rated yet"),
+            "reps": st.column_config.NumberColumn(width=SET_WIDTHS["reps"]),
+            "good": st.column_config.NumberColumn(width=SET_WIDTHS["good"]),
+            "flagged": st.column_config.NumberColumn(width=SET_WIDTHS["flagged"]),
+            "good reps": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1, width=SET_WIDTHS["good reps"],
                                                          help="Share of the judged reps that were good (of a hold: time in line)"),
-            "pain before": st.column_config.NumberColumn(format="%d/10", width=80),
-            "pain after": st.column_config.NumberColumn(format="%d/10", width=75),
-            "next morning": st.column_config.NumberColumn(format="%d/10", width=95),
-            "clip": st.column_config.TextColumn(width=110),
-            "notes": st.column_config.TextColumn(width=160),
+            "pain before": st.column_config.NumberColumn(format="%d/10", width=SET_WIDTHS["pain before"]),
+            "pain after": st.column_config.NumberColumn(format="%d/10", width=SET_WIDTHS["pain after"]),
+            "next morning": st.column_config.NumberColumn(format="%d/10", width=SET_WIDTHS["next morning"]),
+            "clip": st.column_config.TextColumn(width=SET_WIDTHS["clip"]),
+            "notes": st.column_config.TextColumn(width=SET_WIDTHS["notes"]),
         },
     )
     followups.follow_up_form(log, sessions)
