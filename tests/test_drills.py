@@ -1,5 +1,7 @@
 """Every drill fault and the gate, on synthetic stick-figure streams with exact angles."""
 
+from dataclasses import replace
+
 import pytest
 from stick import Pose2D, birddog_set, hinge_set, squat_set, stream
 
@@ -45,6 +47,18 @@ def test_hinge_head_position_knees_and_depth_faults():
     assert codes(analyse(hinge_set([0.0], depth=90.0, knee=85.0), "hinge").reps[0]) == {"squatting"}
     shallow = analyse(hinge_set([0.0], depth=40.0, knee=12.0), "hinge")
     assert codes(shallow.reps[0]) == {"too_shallow"}
+
+
+def test_looking_ahead_at_a_deadlift_bottom_is_not_a_lost_head_contact():
+    # Hands hanging to the knees with the trunk well forward: a deadlift, where lifters are
+    # taught to look a few metres ahead (a head tipped back 20-50 deg from standing).
+    ahead = analyse(hinge_set([0.0], neck=[-45.0]), "hinge").reps[0]
+    assert ahead.metrics["neck_change_deg"] == pytest.approx(-45.0, abs=3.0) and "head_position" not in codes(ahead)
+    assert "head_position" in codes(analyse(hinge_set([0.0], neck=[-70.0]), "hinge").reps[0])
+    # The dowel drill (hands up on the stick, not hanging) keeps the head in line: 45 deg back is lost.
+    on_dowel = [(t, replace(p, arm_reach=(150.0, 150.0))) for t, p in hinge_set([0.0], neck=[-45.0])]
+    lost = analyse(on_dowel, "hinge").reps[0]
+    assert [(f.code, f.threshold) for f in lost.faults] == [("head_position", 30.0)] and "tipped back" in lost.faults[0].message
 
 
 def test_hinge_unassessable_when_not_side_on():

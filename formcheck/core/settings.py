@@ -93,6 +93,9 @@ class Settings:
         45.0, "deg", "with the hands that low, a trunk leaning at least this far at the bottom is a deadlift, however bent the knees"
     )
     neck_change_deg: float = _f(30.0, "deg", "head tipped more than this from its set-up angle to the trunk loses the head contact", "Head movement allowed (vs the start)")
+    hinge_deadlift_head_back_deg: float = _f(
+        60.0, "deg", "at a deadlift's bottom (hands hanging at the knees or lower) the head may tip back this far: lifters look a few metres ahead (real neutral deadlifts 20–52°)"
+    )
     # --- squat --------------------------------------------------------------------------
     squat_min_knee_deg: float = _f(40.0, "deg", "knee flexion a descent must reach to be a squat rep")
     squat_expected_range_deg: float = _f(90.0, "deg", "assumed squat depth until the person's own reps are seen")

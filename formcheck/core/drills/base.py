@@ -360,6 +360,10 @@ class Drill:
             self.judge_lumbar(rep, curvature, [], baseline)
 
     # -- live state ------------------------------------------------------------------------
+    def head_lost(self, f: FrameFeatures, change: float) -> bool:
+        """Has the head turned off the dowel: ``change`` deg from its set-up angle to the trunk?"""
+        return abs(change) > self.s.neck_change_deg
+
     def contacts(self, f: FrameFeatures) -> dict[str, str]:
         """Dowel contacts now: ok / lost / unknown for head, mid-back and sacrum."""
         state = dict.fromkeys(CONTACTS, "unknown")
@@ -370,6 +374,6 @@ class Drill:
         if self.judges_head and math.isfinite(f.neck_deg):
             neck0 = self.rest_median(lambda g: g.neck_deg)
             if math.isfinite(neck0):
-                state["head"] = "lost" if abs(f.neck_deg - neck0) > self.s.neck_change_deg else "ok"
+                state["head"] = "lost" if self.head_lost(f, f.neck_deg - neck0) else "ok"
         return state
 
