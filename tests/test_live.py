@@ -116,6 +116,20 @@ def test_after_dropped_frames_the_skeleton_is_drawn_where_this_frame_saw_the_bod
     assert tuple(skipped[here]) != WHITE and live.snapshot().skipped == 1
 
 
+def test_the_video_counter_and_contacts_are_the_panels_snapshot() -> None:
+    """The page's panel reads ``snapshot()``; the counter and contact key on the video come from
+    that same snapshot, frame by frame (issue 12: the video said "Reps 10", the panel 12)."""
+    frames = stream(hinge_set([0.0, 0.15]))
+    live, _ = _session(frames)
+    for i, f in enumerate(frames):
+        shown = live.process(_blank(), f.t)
+        if i % 15 == 0 or i == len(frames) - 1:
+            hud = draw_text_only(_blank(), live.snapshot())
+            assert np.array_equal(shown[:110, :170], hud[:110, :170]), i  # the counter, top left
+            assert np.array_equal(shown[:130, 500:], hud[:130, 500:]), i  # the contact key, top right
+    assert live.snapshot().rep_count == 2
+
+
 def test_the_contacts_are_three_big_dots_on_the_body() -> None:
     analyzer = Analyzer("hinge")
     for f in stream(hinge_set([0.0]))[:40]:
