@@ -9,6 +9,7 @@ and a painful set gets the programme's advice.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import date
@@ -199,6 +200,11 @@ def test_one_set_explains_a_verdict_revised_at_the_end_and_the_pain_rule(streame
     _ok(at.run())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Reps"] == "3" and metrics["Flagged"] == "0"  # the panel says what the video says
+    spoken = [e.proto.srcdoc for e in at.get("iframe")]  # voice on by default: the browser says the cue
+    assert len(spoken) == 1 and json.dumps(snap.last_cue) in spoken[0] and f'"{id(live)}-{snap.cue_id}"' in spoken[0]
+    _ok(at.button(key="live_mute").click().run())
+    assert not at.get("iframe")  # muted: nothing is said
+    _ok(at.button(key="live_mute").click().run())
 
     streamer.playing = False  # STOP: the set is compared with itself
     _ok(at.run())
