@@ -130,6 +130,26 @@ def test_the_video_counter_and_contacts_are_the_panels_snapshot() -> None:
     assert live.snapshot().rep_count == 2
 
 
+def test_before_counting_the_video_shows_the_outline_then_3_2_1() -> None:
+    """Standing still in the start position: the framing outline until the hold is seen, then
+    a 3-2-1 countdown, and only then do reps count (the page's own settings: a 3-s hold)."""
+    from formcheck.app.guided import live_settings
+    from formcheck.live_view import view_of
+
+    frames = stream(hinge_set([0.0], setup_s=5.0))
+    est = StickEstimator(frames)
+    live = LiveSession("hinge", live_settings(), estimator_factory=lambda: est)
+    shown: list[str] = []
+    for f in frames:
+        live.process(_blank(), f.t)
+        view = view_of(live.snapshot())
+        now = "outline" if view.framing else str(view.countdown) if view.countdown else "counting"
+        if not shown or shown[-1] != now:
+            shown.append(now)
+    assert shown[:5] == ["outline", "3", "2", "1", "counting"], shown
+    assert live.snapshot().rep_count == 1
+
+
 def test_the_contacts_are_three_big_dots_on_the_body() -> None:
     analyzer = Analyzer("hinge")
     for f in stream(hinge_set([0.0]))[:40]:
