@@ -100,6 +100,23 @@ def test_squat_butt_wink_needs_a_smaller_rise_than_a_hinge():
     assert Settings().squat_rel_threshold <= rise < Settings().lumbar_rel_threshold
 
 
+def test_squat_rounded_on_every_rep_is_caught_by_the_squats_own_line():
+    # No better rep to compare with: only the absolute line can flag these, and a wink reads
+    # under the hinge's line (docs/accuracy.md, Every rep rounded).
+    s = Settings()
+    winks = analyse(squat_set([{"bulge": 0.045}] * 3), "squat")
+    curves = [r.metrics["lumbar_curvature"] for r in winks.reps]
+    assert all(s.squat_abs_threshold <= c < s.lumbar_abs_threshold for c in curves), curves
+    assert [r.verdict for r in winks.reps] == ["flagged"] * 3
+    assert all(r.faults[0].threshold == s.squat_abs_threshold for r in winks.reps)
+    assert winks.headline.startswith("Every rep rounded")
+    # The line is the squat's setting: raised to the hinge's, the same set passes.
+    lenient = analyse(squat_set([{"bulge": 0.045}] * 3), "squat", s.replace(squat_abs_threshold=s.lumbar_abs_threshold))
+    assert [r.verdict for r in lenient.reps] == ["good"] * 3
+    clean = analyse(squat_set([{"bulge": 0.02}] * 3), "squat")
+    assert [r.verdict for r in clean.reps] == ["good"] * 3 and clean.headline.startswith("The back stayed neutral")
+
+
 # -- bird dog --------------------------------------------------------------------------
 def test_bird_dog_reps_per_side_and_faults():
     # The stick figure's world hips are exact, so judge the pelvis even side-on here.

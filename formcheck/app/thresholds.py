@@ -12,9 +12,11 @@ from formcheck.core.settings import Settings
 
 # The thresholds a therapist is most likely to adjust, per drill (all are in settings.py).
 COMMON = ("lumbar_abs_threshold", "lumbar_rel_threshold")
+# A drill whose back is judged on lines of its own shows those in place of the common two.
+BACK_LINES = {"squat": ("squat_abs_threshold", "squat_rel_threshold")}
 PER_DRILL = {
     "hinge": ("hinge_shallow_deg", "hinge_knee_locked_deg", "neck_change_deg"),
-    "squat": ("squat_rel_threshold", "squat_max_trunk_deg", "squat_shallow_deg", "heel_lift_frac"),
+    "squat": ("squat_max_trunk_deg", "squat_shallow_deg", "heel_lift_frac"),
     "bird-dog": ("birddog_lumbar_threshold", "birddog_pelvis_hike_deg", "birddog_pelvis_rotation_deg", "birddog_too_high_deg"),
     "dead-bug": ("deadbug_arch_threshold", "deadbug_leg_low_deg", "deadbug_min_rep_s"),
     "side-plank": ("sideplank_sag_deg", "sideplank_pike_deg", "sideplank_rotation_deg", "sideplank_up_deg"),
@@ -64,7 +66,7 @@ def sliders(drill: str) -> None:
     with st.expander(
         "Thresholds: what counts as a fault (the reps are judged again in about a second)", key="review_thresholds_open"
     ):
-        for name in (() if drill in FLOOR else COMMON) + PER_DRILL.get(drill, ()):
+        for name in BACK_LINES.get(drill, () if drill in FLOOR else COMMON) + PER_DRILL.get(drill, ()):
             default, unit, doc = DOCS[name]
             lo, hi, step = slider_range(name)
             st.session_state.setdefault(key(name), float(default))

@@ -169,6 +169,16 @@ class Drill:
     def rel_threshold(self) -> float:
         return self.rounding_threshold(self.s)
 
+    @classmethod
+    def absolute_threshold(cls, s: Settings) -> float:
+        """This drill's back curve at a rep's bottom that is rounded whatever the other reps:
+        the only line that catches a set rounded on every rep."""
+        return s.lumbar_abs_threshold
+
+    @property
+    def abs_threshold(self) -> float:
+        return self.absolute_threshold(self.s)
+
     # -- to be provided by each drill ---------------------------------------------------
     def counter_limits(self) -> tuple[float, float]:
         """(smallest movement that is a rep, the range assumed until the person's own is seen)."""
@@ -286,7 +296,7 @@ class Drill:
         """The person's own back curve: lower quartile of their reps that were not rounded."""
         # A rep whose bottom the clip cut off was read above its real bottom: no reference.
         curves = [r.metrics.get("lumbar_curvature", math.nan) for r in (self.reps if reps is None else reps) if r.comparable]
-        curves = [c for c in curves if math.isfinite(c) and c < self.s.lumbar_abs_threshold]
+        curves = [c for c in curves if math.isfinite(c) and c < self.abs_threshold]
         return float(np.percentile(curves, 25)) if curves else math.nan
 
     def reference(self) -> float:
@@ -295,7 +305,7 @@ class Drill:
 
     def rounded(self, curvature: float, reference: float) -> bool:
         """The rounding rule of ``judge_lumbar``: absolute, or a rise over the reference."""
-        return curvature >= self.s.lumbar_abs_threshold or (
+        return curvature >= self.abs_threshold or (
             math.isfinite(reference) and curvature - reference >= self.rel_threshold
         )
 
@@ -328,11 +338,9 @@ class Drill:
         rep.faults = [f for f in rep.faults if f.code != "lumbar_flexion"]
         if not self.rounded(curvature, baseline):
             return
-        if curvature >= self.s.lumbar_abs_threshold:
+        if curvature >= self.abs_threshold:
             alone = "" if math.isfinite(baseline) else " " + NO_BASELINE
-            rep.faults.append(
-                Fault("lumbar_flexion", self.lumbar_message + alone, curvature, self.s.lumbar_abs_threshold)
-            )
+            rep.faults.append(Fault("lumbar_flexion", self.lumbar_message + alone, curvature, self.abs_threshold))
         else:
             rep.faults.append(
                 Fault(

@@ -33,6 +33,12 @@ class Squat(Drill):
     def rounding_threshold(cls, s: Settings) -> float:
         return s.squat_rel_threshold
 
+    @classmethod
+    def absolute_threshold(cls, s: Settings) -> float:
+        # A squat's back is read at a more upright trunk, where a wink bends the outline
+        # less than a hinge's rounding: its own line (docs/accuracy.md, Every rep rounded).
+        return s.squat_abs_threshold
+
     def counter_limits(self) -> tuple[float, float]:
         return self.s.squat_min_knee_deg, self.s.squat_expected_range_deg
 
