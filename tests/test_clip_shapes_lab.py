@@ -1,5 +1,6 @@
-"""The clip shapes phones record, rendered by the lab and cut with ``formcheck synth --trim``,
-through the product's own path (``formcheck analyze``): every movement counted and judged."""
+"""The clip shapes phones record, rendered by the lab and cut with ``formcheck synth --trim``
+(or, for the person walking into frame, moved in from the frame edge here), through the
+product's own path (``formcheck analyze``): every movement counted and judged."""
 
 import json
 from functools import partial
