@@ -168,6 +168,8 @@ def test_clip_without_a_person_says_why_it_cannot_be_judged(tmp_path: Path) -> N
     _no_errors(at)
     assert any("could not be judged" in e.value and "no person in view" in e.value for e in at.error), [e.value for e in at.error]
     assert _metrics(at)["Reps"] == "0"
+    said = [m.value for m in [*at.markdown, *at.info, *at.warning, *at.caption] if "No reps were found" in m.value]
+    assert said == ["**No reps were found: no person was seen in the clip.**"], said  # once, with the reason (issue 12)
 
 
 @pytest.mark.slow
