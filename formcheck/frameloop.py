@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.core.analyzer import Analyzer, FrameResult
+from formcheck.core.analyzer import Analyzer, FrameResult, counting_pass, live_pass
 from formcheck.core.frames import PoseFrame
 from formcheck.core.settings import Settings
 from formcheck.edges.mediapipe import PoseEstimator
@@ -86,13 +86,10 @@ class FrameLoop:
 def recorded(first: Analyzer, *, drawer: Drawer | None = draw) -> FrameLoop:
     """The second pass over a recorded clip, after ``first`` (live rules) has seen every frame:
     it counts every movement of the whole clip, cut ones included."""
-    return FrameLoop(Analyzer(first.requested, first.settings, plan=first.clip_plan()), drawer=drawer)
+    return FrameLoop(counting_pass(first), drawer=drawer)
 
 
 def replay(poses: Iterable[PoseFrame], drill: str, settings: Settings, *, drawer: Drawer | None = draw) -> FrameLoop:
     """The second-pass loop of a recorded clip whose poses are stored: the first pass runs
     here, over ``poses`` (which must be iterable twice, as a ``PoseFile`` is)."""
-    first = Analyzer(drill, settings)
-    for p in poses:
-        first.push(p)
-    return recorded(first, drawer=drawer)
+    return recorded(live_pass(poses, drill, settings), drawer=drawer)

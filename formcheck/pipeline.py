@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from formcheck import __version__
-from formcheck.core.analyzer import Analyzer
+from formcheck.core.analyzer import Analyzer, live_pass
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
 from formcheck.edges.files import atomic_write, file_digest
@@ -85,27 +85,27 @@ def analyze_clip(
     target = annotated if write_video else None
     # Pass 1, the live rules over every frame: the drills' signals for the whole clip (and
     # the poses, when they are not stored yet).
-    first = FrameLoop(Analyzer(drill, settings), drawer=None)
     if stored is None:
+        loop = FrameLoop(Analyzer(drill, settings), drawer=None)  # an unknown drill fails here, before any deleting
         annotated.unlink(missing_ok=True)  # drawn from other poses (another clip or pose setting)
         video_drawn_with = None
         own = estimator is None
-        first.estimator = estimator or PoseEstimator()
+        loop.estimator = estimator or PoseEstimator()
         try:
-            posed = _pose_stream(first, reader, record, out / "pose.npz", overlap)
-            _consume(posed, lambda pi: first.push(*pi), None, info.fps, expected, progress, overlap)
+            posed = _pose_stream(loop, reader, record, out / "pose.npz", overlap)
+            _consume(posed, lambda pi: loop.push(*pi), None, info.fps, expected, progress, overlap)
         finally:
             if own:
-                first.estimator.close()
+                loop.estimator.close()
+        first = loop.analyzer
         stored = PoseFile(out / "pose.npz")
         reader = VideoReader(video, max_side=pose.max_side, stride=pose.stride) if target is not None else None
     else:
-        for p in stored:
-            first.push(p)
+        first = live_pass(stored, drill, settings)
     # Pass 2: the same frames again, counting every movement the whole clip shows.
     if target is not None and video_drawn_with == record.analysis():
         target = None  # the existing annotated video already shows these results
-    second = recorded(first.analyzer)  # draws only the frames it is given pictures of
+    second = recorded(first)  # draws only the frames it is given pictures of
     if target is None:
         if reader is not None:
             reader.close()

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from formcheck.core.analyzer import Analyzer
+from formcheck.core.analyzer import analyse_recording
 from formcheck.core.features import FeatureExtractor, FrameFeatures
 from formcheck.core.frames import PoseFrame
 from formcheck.core.report import SessionReport
@@ -94,17 +94,8 @@ class StoredClip:
     def analyse(self, settings: Settings, drill: str) -> SessionReport:
         """The report ``analyze_clip`` gives for these thresholds, from the kept features."""
         poses, feats = self.poses(), self.features(settings)
-        first = Analyzer(drill, settings)
-        if feats is not None:
-            first.features = _Replay(feats)  # type: ignore[assignment]  # the same features, computed once
-        for p in poses:
-            first.push(p)
-        second = Analyzer(drill, settings, plan=first.clip_plan())
-        if feats is not None:
-            second.features = _Replay(feats)  # type: ignore[assignment]
-        for p in poses:
-            second.push(p)
-        return second.finish()
+        # Both passes read the same features, computed once.
+        return analyse_recording(poses, drill, settings, features=None if feats is None else lambda: _Replay(feats))
 
     def judge(self, settings: Settings, drill: str, clip: dict[str, Any]) -> SessionReport:
         """Re-judge and rewrite report.json and reps.csv; angles.png is dropped until asked for."""

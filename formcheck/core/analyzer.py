@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +27,9 @@ from formcheck.core.reps import Phase
 from formcheck.core.segment import ClipPlan, find_movements
 from formcheck.core.report import SERIES, SessionReport
 from formcheck.core.settings import Settings
+
+# Makes the feature source of one pass over a recorded clip (a re-judge hands back kept ones).
+FeatureFactory = Callable[[], Callable[[PoseFrame], FrameFeatures]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,7 @@ class Analyzer:
         self.settings = settings or Settings()
         self.requested = drill
         self.plan = plan
-        self.features = FeatureExtractor(self.settings)
+        self.features: Callable[[PoseFrame], FrameFeatures] = FeatureExtractor(self.settings)
         names = list(DRILLS) if drill == "auto" else [drill]
         self.drills: dict[str, Drill] = {
             name: DRILLS[name](self.settings, None if plan is None else plan.movements.get(name, [])) for name in names
@@ -267,13 +270,34 @@ class Analyzer:
 
 
 
-def analyse_recording(frames: Sequence[PoseFrame], drill: str = "auto", settings: Settings | None = None) -> SessionReport:
-    """A recorded clip's frames, analysed as the clip faces do: a live-rules pass for the
-    signals, then a pass that counts every movement the whole clip shows."""
+def live_pass(
+    frames: Iterable[PoseFrame], drill: str = "auto", settings: Settings | None = None, features: FeatureFactory | None = None
+) -> Analyzer:
+    """Pass 1 over a recorded clip's frames, with the live rules: the drills' signals over the
+    whole clip, for ``counting_pass``."""
     first = Analyzer(drill, settings)
+    if features is not None:
+        first.features = features()
     for p in frames:
         first.push(p)
-    second = Analyzer(drill, settings, plan=first.clip_plan())
+    return first
+
+
+def counting_pass(first: Analyzer, features: FeatureFactory | None = None) -> Analyzer:
+    """Pass 2, after ``first`` has seen every frame: an Analyzer to push the same frames through
+    again, which counts every movement the whole clip shows, cut ones included."""
+    second = Analyzer(first.requested, first.settings, plan=first.clip_plan())
+    if features is not None:
+        second.features = features()
+    return second
+
+
+def analyse_recording(
+    frames: Iterable[PoseFrame], drill: str = "auto", settings: Settings | None = None, *, features: FeatureFactory | None = None
+) -> SessionReport:
+    """A recorded clip's frames (iterable twice), analysed as the clip faces do: both passes.
+    ``features`` makes each pass's feature source (by default each computes them afresh)."""
+    second = counting_pass(live_pass(frames, drill, settings, features), features)
     for p in frames:
         second.push(p)
     return second.finish()
