@@ -13,6 +13,8 @@ $FC synth --drill hinge --reps 4 --lumbar-flexion 0,32,0,35 --body woman-average
     --shirt red --trousers navy --seed 2 --out hinge_rounded.mp4
 $FC synth --drill squat --reps 3 --body man-tall-lean --shirt teal --trousers black \
     --seed 3 --out squat_good.mp4
+# A wink on every rep: nothing better to compare with, so only the squat's absolute line
+# catches it ("Every rep rounded"; docs/accuracy.md).
 $FC synth --drill squat --reps 3 --lumbar-flexion 25 --body woman-heavy --shirt purple \
     --trousers charcoal --seed 4 --out squat_buttwink.mp4
 $FC synth --drill bird-dog --reps 4 --body woman-petite --shirt orange --trousers navy \

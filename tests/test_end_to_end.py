@@ -57,9 +57,12 @@ def test_good_clips_count_right_and_flag_no_rounding(samples, tmp_path, name):
 
 
 def test_squat_butt_wink_clip(samples, tmp_path):
+    """25° on every rep: no better rep to compare with, the squat's own absolute line flags each."""
     gt = truth(samples, "squat_buttwink")
     report = analyze_clip(samples / "squat_buttwink.mp4", tmp_path, drill="squat", write_video=False)
     assert report.summary["rep_count"] == gt["rep_count"]
+    assert all(any(f.code == "lumbar_flexion" for f in r.faults) for r in report.reps), [r.metrics for r in report.reps]
+    assert report.headline.startswith("Every rep rounded")
 
 
 def test_oblique_clip_is_judged_right_or_refused_never_guessed(samples, tmp_path):

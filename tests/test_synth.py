@@ -130,10 +130,11 @@ def test_seed_reproducible_truth():
     assert [r["bottom_s"] for r in a["reps"]] != [r["bottom_s"] for r in c["reps"]]
 
 
-def test_neutral_hinge_flattens_each_bodys_own_standing_curve():
-    """Every body's neutral hinge keeps the same residual L4 turn, so the more lordotic
-    female bodies flatten more; truth stays counted from that neutral and says so."""
-    gts = {b: Lab(ClipSpec(drill="hinge", reps=1, lumbar_flexion=(20.0,), body=b, fps=10)).ground_truth()
+@pytest.mark.parametrize("drill", ["hinge", "squat"])
+def test_neutral_spine_flattens_each_bodys_own_standing_curve(drill):
+    """Every body's neutral hinge or squat keeps the same residual L4 turn, so the more
+    lordotic female bodies flatten more; truth stays counted from that neutral and says so."""
+    gts = {b: Lab(ClipSpec(drill=drill, reps=1, lumbar_flexion=(20.0,), body=b, fps=10)).ground_truth()
            for b in ("man-average", "woman-average")}
     men, women = (gts[b]["spine_model"]["neutral_flexion_deg"] for b in ("man-average", "woman-average"))
     assert 10 < men < 20 and women > men + 15, (men, women)

@@ -7,8 +7,9 @@ hip flexion), the upper thorax tips on by the rest, and five spine joints from t
 lumbosacral joint to the lower thorax take the angle up between them (SPINE_SHARE). Hip
 flexion (thigh vs pelvis) is posed on its own: a good hinge keeps the spine neutral and
 bends at the hips. A drill's lumbar flexion counts from its neutral spine: for the hinge
-that is the standing curve flattened by ``neutral`` degrees at the bottom (a good hinge's
-back is flat in profile, the standing body is lordotic), for the others the standing curve.
+and the squat that is each body's standing curve flattened at the bottom (a good hinge's or
+squat's back is flat in profile, the standing body is lordotic), for the bird dog the
+standing curve.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ SIDES = {"l": 1.0, "r": -1.0}  # +x is the person's left
 # parallel, shins forward, trunk leaning, arms reaching forward as a counterweight.
 # ``tuck``: share of lumbar flexion taken by posterior pelvic tilt (butt wink is mostly that).
 # ``neutral``: the standing L4 turn a good hinge's flat back keeps at the bottom (deg); the
-# rest of each body's own standing curve is flattened (neutral_flexion).
+# rest of each body's own standing curve is flattened (neutral_flexion). A squat flattens
+# the same, the pelvis taking ``neutral_tuck`` of it (half keeps the hip-shoulder line).
 HINGE = dict(thorax=68.0, thigh=22.0, shank=6.0, neck=-12.0, tuck=0.3, neutral=12.5)
-SQUAT = dict(thorax=40.0, thigh=84.0, shank=30.0, neck=-15.0, arms=(10.0, 80.0), tuck=0.75)
+SQUAT = dict(thorax=40.0, thigh=84.0, shank=30.0, neck=-15.0, arms=(10.0, 80.0), tuck=0.75, neutral_tuck=0.5)
 BIRD_DOG_NECK = -20.0  # MakeHuman's rest neck leans forward; this keeps the head in line
 BIRD_DOG_REACH = dict(arm=95.0, leg=90.0)  # deg from hanging; a lumbar-extension rep over-lifts
 BIRD_DOG_TUCK = 0.5
@@ -148,12 +150,21 @@ def hinge(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float, f
 
 
 def squat(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float, float]:
-    """Box squat; lumbar flexion ("butt wink") only appears over the last third of depth."""
+    """Box squat; lumbar flexion ("butt wink") only appears over the last third of depth.
+
+    Its zero is the neutral squat: the body's standing curve flattened with depth as the
+    hinge's is (real neutral squats read like flat backs; docs/accuracy.md, Every rep
+    rounded). Returns the pose, the wink now and the whole flexion from the standing curve."""
     d = rep.depth if rep else 1.0
     wink = float(np.clip((u - 0.6) / 0.4, 0.0, 1.0)) ** 1.5
     lumbar = (rep.lumbar_flexion_deg if rep else 0.0) * wink
+    neutral = neutral_flexion(skel) * d * u
+    spine = lumbar + neutral
+    # The wink is mostly posterior pelvic tilt; the flattening is shared half and half
+    # between pelvis and thorax (all thorax tipped the trunk 15° further on the women).
+    tuck = (SQUAT["tuck"] * lumbar + SQUAT["neutral_tuck"] * neutral) / spine if spine > 0 else SQUAT["tuck"]
     rots: dict[str, Mat3] = {}
-    trunk(rots, SQUAT["thorax"] * d * u, lumbar, SQUAT["tuck"], SQUAT["neck"] * u)
+    trunk(rots, SQUAT["thorax"] * d * u, spine, tuck, SQUAT["neck"] * u)
     for side in SIDES:
         leg(rots, skel, side, SQUAT["thigh"] * d * u, SQUAT["shank"] * d * u)
     lo, hi = SQUAT["arms"]
@@ -161,7 +172,7 @@ def squat(skel: Skeleton, rep: RepPlan | None, u: float) -> tuple[Pose, float, f
         hanging_arms(rots, skel)
     else:
         reaching_arms(rots, skel, lo + (hi - lo) * u)
-    return stand_on_feet(skel, rots), lumbar, lumbar
+    return stand_on_feet(skel, rots), lumbar, spine
 
 
 def _birddog_limbs(skel: Skeleton, rep: RepPlan | None, u: float) -> dict[str, Mat3]:
@@ -242,7 +253,8 @@ def spine_model(drill: str, skel: Skeleton) -> dict:
     """How a clip's lumbar_flexion_deg is posed, for the ground-truth JSON."""
     return {
         "pelvic_tilt_share": DRILL_TUCK[drill],
+        "neutral_pelvic_tilt_share": SQUAT["neutral_tuck"] if drill == "squat" else DRILL_TUCK[drill],
         "joint_shares": {level: share for _, level, share in SPINE_SHARE},
-        "neutral_flexion_deg": round(neutral_flexion(skel), 2) if drill == "hinge" else 0.0,
-        "neutral_rule": "hinge: the standing L4 turn flattened to %.1f deg at the bottom" % HINGE["neutral"],
+        "neutral_flexion_deg": round(neutral_flexion(skel), 2) if drill in ("hinge", "squat") else 0.0,
+        "neutral_rule": "hinge and squat: the standing L4 turn flattened to %.1f deg at the bottom" % HINGE["neutral"],
     }

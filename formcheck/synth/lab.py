@@ -31,8 +31,8 @@ ANGLES_NOTE = ("trunk_inclination_deg: 3D angle of hip-mid→shoulder-mid from v
                "angle(shoulder-mid, hip-mid, knee-mid); knee_flexion_deg: 180 - angle(hip, knee, ankle) "
                "of the near side; lumbar_flexion_deg: imposed flexion from the pelvis to the upper thorax, "
                "+ = rounding, - = extension/sag, counted from the drill's neutral spine; "
-               "spine_flexion_deg: the same from the standing curve (hinge: plus the neutral hinge's "
-               "neutral_flexion_deg at the bottom); both posed as spine_model says: the pelvis tilts "
+               "spine_flexion_deg: the same from the standing curve (hinge and squat: plus the neutral "
+               "spine's neutral_flexion_deg at the bottom); both posed as spine_model says: the pelvis tilts "
                "back by pelvic_tilt_share of the angle and each spine joint flexes by its share")
 
 
