@@ -302,6 +302,20 @@ def _wait_for(predicate, timeout: float, what: str, page: Page, work: Path):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; server log tail:\n{log}")
 
 
+def _charts_overflow(page: Page) -> list[int]:
+    """How far each drawn chart reaches past its column or the window, in px (none: [])."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(box => {
+        const drawn = box.querySelector('canvas, svg.marks');
+        const right = drawn ? drawn.getBoundingClientRect().right : Infinity;
+        return Math.round(right - Math.min(box.getBoundingClientRect().right, window.innerWidth));
+    }).filter(px => px > 1)""")
+
+
+def _charts_fit(page: Page) -> bool:
+    """Both review charts drawn, each within its column and the window."""
+    return page.locator('[data-testid="stVegaLiteChart"]').count() == 2 and _charts_overflow(page) == []
+
+
 def test_review_upload_reads_reps_and_flagged_reps(server: str, page: Page, work: Path, cli_default: subprocess.Popen) -> None:
     truth = _truth(UPLOAD_CLIP)
     page.goto(f"{server}/review")
@@ -321,6 +335,12 @@ def test_review_upload_reads_reps_and_flagged_reps(server: str, page: Page, work
     assert set(flagged) & set(faulty), f"page flags reps {flagged}; the ground truth has faults in reps {faulty}"
     page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]').first.wait_for(timeout=10_000)
     _shoot(page, "review.png")
+    # The charts fit their column, on a phone too (issue 12: they ran off a 390-px screen).
+    _wait_for(lambda: _charts_fit(page), 30, "the charts drawn within their column", page, work)
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    _wait_for(lambda: _charts_fit(page), 30, "the charts fitted to a phone's width", page, work)
+    page.set_viewport_size(size)
 
     # Raise the rounding threshold with the slider (keyboard, as a user can): the page re-evaluates from the
     # stored poses and agrees with the command line run with the same threshold.
