@@ -70,6 +70,14 @@ class Settings:
     feet_vote_max_trunk_deg: float = _f(50.0, "deg", "the feet vote on the facing only while the trunk leans less than this (standing)")
     all_fours_min_trunk_deg: float = _f(55.0, "deg", "on all fours: trunk at least this far from vertical (with the back up and hands down)")
     all_fours_min_shin_deg: float = _f(50.0, "deg", "on all fours: shins at least this far from vertical (kneeling, not a deadlift set-up)")
+    auto_floor_min_s: float = _f(
+        1.5, "s", "--drill auto: a floor position (all fours, on the back, on one side) held this long, and longer than the person stood upright, names the drill",
+        "Time in a floor position that names the drill",
+    )
+    auto_upright_max_trunk_deg: float = _f(
+        25.0, "deg", "--drill auto: a trunk this close to vertical is standing upright (between standing reps), the time a floor position must outlast",
+        "Trunk lean still counted as standing upright",
+    )
     # --- rep counting -------------------------------------------------------------------
     setup_still_s: float = _f(0.5, "s", "hold still this long in the start position before reps count")
     rest_window_s: float = _f(5.0, "s", "start-position baselines (head, heels, the back on all fours) are medians over the last this long spent in it")

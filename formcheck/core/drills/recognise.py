@@ -21,9 +21,6 @@ from formcheck.core.drills.side_plank import side_lying
 from formcheck.core.features import FrameFeatures
 from formcheck.core.settings import Settings
 
-ALL_FOURS_S = 1.5  # this long on all fours settles it as a bird dog
-STANDING_DEG = 25.0  # trunk this close to vertical: upright, between standing reps
-
 
 class DrillVote:
     def __init__(self, settings: Settings) -> None:
@@ -45,7 +42,7 @@ class DrillVote:
             self._all_fours += dt
         elif f.supine:
             self._floor["dead-bug"] += dt
-        elif f.trunk_deg < STANDING_DEG:
+        elif f.trunk_deg < self.s.auto_upright_max_trunk_deg:
             self._standing += dt
 
     def see_rep(self, rep: Rep) -> None:
@@ -61,7 +58,7 @@ class DrillVote:
         drill, seconds = floor.most_common(1)[0]
         # A deadlift paused at the floor can pass for all fours for a moment: a floor position
         # wins only when it is held longer than the person stood upright.
-        if seconds >= ALL_FOURS_S and seconds > self._standing:
+        if seconds >= self.s.auto_floor_min_s and seconds > self._standing:
             return drill  # on all fours: bird dog; on the back: dead bug; on one side: side plank
         if self.votes:
             return self.votes.most_common(1)[0][0]
