@@ -10,14 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from datetime import datetime
-from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 
-import av
 import pytest
+from fake_streamer import FakeStreamer
 from streamlit.testing.v1 import AppTest
 
 from formcheck.edges.log import TrainingLog
@@ -257,18 +254,6 @@ def test_history_says_when_the_log_is_empty() -> None:
 
 
 # -- live (WebRTC replaced: AppTest has no browser) -----------------------------------------
-class FakeStreamer:
-    """Stands in for webrtc_streamer: records how the page configured it; the test sets ``playing``."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-        self.playing = False
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return SimpleNamespace(state=SimpleNamespace(playing=self.playing, signalling=self.playing))
-
-
 @pytest.fixture
 def streamer(monkeypatch: pytest.MonkeyPatch) -> FakeStreamer:
     fake = FakeStreamer()
@@ -299,21 +284,11 @@ def test_live_stop_keeps_the_set_and_saves_it_to_the_log(streamer: FakeStreamer,
     at.radio(key="live_mode").set_value("One set").run()
     streamer.playing = True
     at.run()
-    callback = streamer.calls[-1]["video_frame_callback"]
     # Frames arrive on another thread, as from aiortc; the page reads snapshots meanwhile.
     with VideoReader(SAMPLE) as video:
-        frames = [f for f, _ in zip(video, range(90), strict=False)]
-
-    def feed() -> None:
-        for f in frames:
-            vf = av.VideoFrame.from_ndarray(f.image, format="rgb24")
-            vf.pts, vf.time_base = round(f.t * 90000), Fraction(1, 90000)
-            out = callback(vf)
-            assert out.width == f.image.shape[1]
-
-    worker = threading.Thread(target=feed)
-    worker.start()
-    worker.join(120)
+        frames = [(f.image, f.t) for f, _ in zip(video, range(90), strict=False)]
+    shown = streamer.feed(frames)
+    assert [vf.width for vf in shown] == [image.shape[1] for image, _ in frames]
     at.run()
     _no_errors(at)
     assert _metrics(at)["Phase"] in {"setup", "rest", "descend", "bottom", "ascend"}

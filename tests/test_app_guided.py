@@ -10,16 +10,13 @@ and a painful set gets the programme's advice.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import date
-from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 
-import av
 import numpy as np
 import pytest
+from fake_streamer import FakeStreamer
 from stick import deadbug_set, hinge_set, sideplank_set, stream
 from streamlit.testing.v1 import AppTest
 from test_live import StickEstimator
@@ -36,37 +33,6 @@ def _live() -> None:
     from formcheck.app import live_page
 
     live_page.render()
-
-
-class FakeStreamer:
-    """Stands in for webrtc_streamer: the test sets ``playing`` and calls the frame callback itself."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict] = []
-        self.playing = False
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return SimpleNamespace(state=SimpleNamespace(playing=self.playing, signalling=self.playing))
-
-    def feed(self, frames: list[tuple[np.ndarray, float]]) -> None:
-        """Frames through the page's callback on another thread, as aiortc delivers them."""
-        callback = self.calls[-1]["video_frame_callback"]
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                for image, t in frames:
-                    vf = av.VideoFrame.from_ndarray(image, format="rgb24")
-                    vf.pts, vf.time_base = round(t * 90000), Fraction(1, 90000)
-                    callback(vf)
-            except BaseException as exc:  # pragma: no cover - surfaced below
-                errors.append(exc)
-
-        worker = threading.Thread(target=run)
-        worker.start()
-        worker.join(300)
-        assert not worker.is_alive() and not errors, errors
 
 
 @pytest.fixture
