@@ -109,7 +109,7 @@ class Settings:
     squat_expected_range_deg: float = _f(90.0, "deg", "assumed squat depth until the person's own reps are seen")
     squat_shallow_deg: float = _f(60.0, "deg", "knee flexion at the bottom below this is too shallow", "Shallowest squat allowed (knee bend)")
     squat_max_trunk_deg: float = _f(55.0, "deg", "trunk lean at the bottom beyond this is excessive", "Forward lean allowed at the bottom")
-    squat_abs_threshold: float = _f(0.25, "curvature", "squats: back curve at the bottom above this is butt wink whatever the other reps, so a set winking on every rep is caught (real neutral squats read up to 0.16, lab clean squats up to 0.23; lab 25° winks 0.28-0.45 on three of four bodies)", "Tailbone tuck allowed (any rep)")
+    squat_abs_threshold: float = _f(0.25, "curvature", "squats: back curve at the bottom above this is butt wink whatever the other reps, so a set winking on every rep is caught (real neutral squats read up to 0.16, lab clean squats up to 0.23; lab 25° winks 0.28-0.45 on four of six bodies)", "Tailbone tuck allowed (any rep)")
     squat_rel_threshold: float = _f(0.08, "curvature", "squats: rise over the person's better reps that counts as butt wink (the trunk is more upright, so rounding bends the outline less)", "Tailbone tuck allowed (vs own reps)")
     heel_lift_frac: float = _f(0.15, "of body length", "heel rising this much above its set-up height is a heel lift", "Heel lift allowed")
     # --- bird dog -----------------------------------------------------------------------
