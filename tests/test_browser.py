@@ -11,6 +11,8 @@ Two user journeys, each checked against ground truth:
    training log and appears on the History page.
 3. Live on a phone (390×844): today's guided session starts, the count rises, and the
    counter is above the fold, under the video.
+4. Live, a dead bug on the floor: a second Chromium whose fake camera plays the dead-bug
+   sample; the counter rises one rep at a time to the clip's rep count.
 Screenshots of each page go to /tmp/formcheck_screens/ (docs/ holds a few of them).
 """
 
@@ -26,12 +28,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, sync_playwright
+from playwright.sync_api import Browser, FrameLocator, Page, Playwright, sync_playwright
 
 from formcheck.core.settings import Settings
 
@@ -40,6 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_videos"
 UPLOAD_CLIP = SAMPLES / "hinge_rounded.mp4"
 LIVE_CLIP = SAMPLES / "hinge_good.mp4"
+DEAD_BUG_CLIP = SAMPLES / "dead_bug.mp4"
 SCREENS = Path("/tmp/formcheck_screens")
 REL_LABEL = Settings.field_labels()["lumbar_rel_threshold"]
 PHONE = {"width": 390, "height": 844}
@@ -206,34 +210,45 @@ def server(work: Path, cli_default: subprocess.Popen) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(work: Path) -> Iterator[Browser]:
-    camera = _y4m(LIVE_CLIP, work / "camera.y4m")
+def pw() -> Iterator[Playwright]:
+    """One Playwright for the module: a second sync_playwright() cannot start while one runs."""
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--headless=new",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-quic",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={camera}",
-            ],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-            camera.unlink(missing_ok=True)  # 118 MB: not left in the temp folder, even when a test failed
+        yield p
 
 
-@pytest.fixture
-def page(browser: Browser, work: Path, request: pytest.FixtureRequest) -> Iterator[Page]:
+def _launch(pw: Playwright, camera: Path) -> Browser:
+    """Chromium whose fake camera plays ``camera`` (the file is fixed at launch: one browser per clip)."""
+    return pw.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            "--no-sandbox",
+            "--headless=new",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera}",
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def browser(pw: Playwright, work: Path) -> Iterator[Browser]:
+    camera = _y4m(LIVE_CLIP, work / "camera.y4m")
+    b = _launch(pw, camera)
+    try:
+        yield b
+    finally:
+        b.close()
+        camera.unlink(missing_ok=True)  # 118 MB: not left in the temp folder, even when a test failed
+
+
+@contextmanager
+def _desktop_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     failed_before = request.session.testsfailed
@@ -244,6 +259,25 @@ def page(browser: Browser, work: Path, request: pytest.FixtureRequest) -> Iterat
             SCREENS.mkdir(parents=True, exist_ok=True)
             pg.screenshot(path=str(SCREENS / f"failed_{request.node.name}.png"), full_page=True)
         context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    with _desktop_page(browser, request) as pg:
+        yield pg
+
+
+@pytest.fixture
+def dead_bug_page(pw: Playwright, work: Path, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A desktop page in a Chromium of its own, whose fake camera plays the dead-bug sample."""
+    camera = _y4m(DEAD_BUG_CLIP, work / "dead_bug.y4m")
+    b = _launch(pw, camera)
+    try:
+        with _desktop_page(b, request) as pg:
+            yield pg
+    finally:
+        b.close()
+        camera.unlink(missing_ok=True)
 
 
 def _metric(page: Page, label: str) -> int | None:
@@ -475,3 +509,46 @@ def _shoot_viewport(page: Page, name: str) -> None:
     """What the phone shows without scrolling."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / name))
+
+
+def test_live_fake_camera_counts_a_dead_bug_set(server: str, dead_bug_page: Page, work: Path) -> None:
+    page = dead_bug_page
+    truth = _truth(DEAD_BUG_CLIP)
+    expected = truth["rep_count"]
+    page.goto(server)
+    page.get_by_role("heading", name="Live coaching").wait_for(timeout=30_000)
+    page.get_by_text("One set", exact=True).click()
+    drill = page.locator('[data-testid="stSelectbox"]').filter(has_text="Drill")
+    drill.click(timeout=30_000)
+    page.get_by_role("option", name="Dead bug", exact=True).click()
+    shown = drill.locator("input").first  # the select shows its choice as the value of its search box
+    _wait_for(lambda: shown.input_value() == "Dead bug", 30, "the drill select to show Dead bug", page, work)
+    # and the rerun it started has finished (the set is made for the drill before START)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')", timeout=60_000)
+    webrtc = _camera(page, timeout=120_000)
+    webrtc.get_by_role("button", name=re.compile("^start$", re.I)).click(timeout=120_000)
+
+    seen: list[int] = []
+
+    def reached() -> bool:
+        n = _metric(page, "Reps")
+        if n is not None and (not seen or n != seen[-1]):
+            seen.append(n)
+        if page.get_by_role("heading", name="Last set").count():  # the stream stopped: say so now, not at the ceiling
+            ended = page.get_by_text(re.compile("The set ended")).all_inner_texts()
+            raise AssertionError(f"the camera stream stopped before {expected} reps (the counter went {seen}): {ended}")
+        return n is not None and n >= expected
+
+    # A ceiling, not a pace: with a core busy the page may analyse only a few frames a second
+    # (the clip still counts all its reps at 5 frames/s); it returns as soon as they count.
+    _wait_for(reached, 3 * truth["duration_s"] + 420, f"the live rep counter to reach {expected}", page, work)
+    assert seen == list(range(expected + 1)), f"the counter went {seen}"  # from 0, one rep at a time
+    main = page.locator('[data-testid="stMain"]')
+    _wait_for(lambda: "dead-bug · dowel contacts" in main.inner_text(), 30, "the panel to name the drill", page, work)
+    _shoot(page, "live_dead_bug.png")
+
+    webrtc.get_by_role("button", name=re.compile("^stop$", re.I)).click()
+    page.get_by_role("heading", name="Last set").wait_for(timeout=60_000)
+    total = _metric(page, "Reps")
+    assert total is not None and total >= expected  # the fake camera loops the clip: more reps may follow
+    assert page.get_by_text("Traceback").count() == 0
