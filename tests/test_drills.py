@@ -162,3 +162,27 @@ def test_auto_recognises_the_drill(keys, expected):
     report = analyse(keys, "auto")
     assert report.drill == expected and report.drill_source == "auto"
     assert report.summary["rep_count"] == 2
+
+
+@pytest.mark.parametrize("drill_cls", ["Hinge", "Squat"])
+def test_the_absolute_line_rises_past_a_40_degree_view(drill_cls):
+    """Between 40° and the view limit a flat back can read up to ~0.2 high (flank), so a rep
+    judged on the absolute line alone needs the margin more; nearer side-on it does not."""
+    from formcheck.core import drills
+
+    s = Settings()
+    drill = getattr(drills, drill_cls)(s)
+    line = drill.abs_threshold
+    just_over = line + s.oblique_abs_margin / 2
+
+    def judged(view: float, curve: float) -> drills.Rep:
+        rep = drills.Rep(index=1, start_s=0.0, bottom_s=1.0, end_s=2.0, metrics={"view_deg": view})
+        drill.judge_lumbar(rep, curve, [], float("nan"))
+        return rep
+
+    side_on = judged(30.0, just_over)
+    assert [f.code for f in side_on.faults] == ["lumbar_flexion"] and side_on.faults[0].threshold == line
+    assert judged(float("nan"), just_over).faults  # no estimate (no world landmarks): the plain line
+    assert not judged(s.oblique_judged_deg + 3, just_over).faults
+    oblique = judged(s.oblique_judged_deg + 3, line + s.oblique_abs_margin + 0.01)
+    assert oblique.faults and oblique.faults[0].threshold == pytest.approx(line + s.oblique_abs_margin)

@@ -55,6 +55,8 @@ class Settings:
     min_visibility: float = _f(0.5, "0–1", "hips and shoulders must be at least this visible")
     min_body_px: float = _f(80.0, "px", "shoulder–hip length below this is too small to read the back")
     max_view_deg: float = _f(48.0, "deg", "the back is read, corrected for the view, with the camera up to this far round from a side view by its estimate (lab rep bottoms: true 40° read 33–46°, true 55° read 54–55°); beyond it the person is told which way to turn")
+    oblique_judged_deg: float = _f(40.0, "deg", "the view up to which the back is judged on the plain lines; between this and max_view_deg (a true 40° view reads up to 46°, a true 45° one 41–45°) the flank is only partly trimmed and flat backs read up to 0.23 higher, so the absolute line rises by oblique_abs_margin")
+    oblique_abs_margin: float = _f(0.1, "curvature", "added to the absolute rounding line for a rep whose bottom was seen more than oblique_judged_deg round from side-on (sample hinge_oblique_cluttered, 45°: flat reps 0.34–0.37, the 30° rep 0.48)")
     view_tau_s: float = _f(0.5, "s", "time constant of the camera-angle average the back is corrected with (the estimate wobbles a few degrees a frame)")
     oblique_min_trunk_deg: float = _f(60.0, "deg", "a trunk leaning less than this (as from the side; squats, floor deadlifts) is read only up to max_view_upright_deg off side-on")
     max_view_upright_deg: float = _f(38.0, "deg", "view limit for such a trunk: more of an upright back's edge is flank than spine off side-on (lab squats at 40°, read 46–48°, gave false alarms; at 30°, read 33–37°, none)")

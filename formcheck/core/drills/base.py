@@ -303,9 +303,21 @@ class Drill:
         """What the back curve is compared with right now (live score, contacts)."""
         return self._reps_baseline
 
-    def rounded(self, curvature: float, reference: float) -> bool:
+    def abs_line(self, view_deg: float = math.nan) -> float:
+        """The absolute line for a back seen ``view_deg`` round from side-on: raised past
+        ``oblique_judged_deg``, where the view estimate cannot tell 40° from 45° and the flank
+        lifts flat backs, so only a plainly rounded back is flagged on it alone."""
+        oblique = math.isfinite(view_deg) and view_deg > self.s.oblique_judged_deg
+        return self.abs_threshold + (self.s.oblique_abs_margin if oblique else 0.0)
+
+    def view_at(self, window: list[FrameFeatures]) -> float:
+        """How far round from side-on the camera was over a window (median of the estimate)."""
+        views = [abs(g.azimuth_deg) for g in window if g.assessable and math.isfinite(g.azimuth_deg)]
+        return median(views) if views else math.nan
+
+    def rounded(self, curvature: float, reference: float, view_deg: float = math.nan) -> bool:
         """The rounding rule of ``judge_lumbar``: absolute, or a rise over the reference."""
-        return curvature >= self.abs_threshold or (
+        return curvature >= self.abs_line(view_deg) or (
             math.isfinite(reference) and curvature - reference >= self.rel_threshold
         )
 
@@ -336,11 +348,13 @@ class Drill:
         rep.metrics["lumbar_baseline"] = baseline
         rep.lumbar_reference = "own_reps" if math.isfinite(baseline) else "absolute_only"
         rep.faults = [f for f in rep.faults if f.code != "lumbar_flexion"]
-        if not self.rounded(curvature, baseline):
+        view = rep.metrics.get("view_deg", math.nan)
+        if not self.rounded(curvature, baseline, view):
             return
-        if curvature >= self.abs_threshold:
+        line = self.abs_line(view)
+        if curvature >= line:
             alone = "" if math.isfinite(baseline) else " " + NO_BASELINE
-            rep.faults.append(Fault("lumbar_flexion", self.lumbar_message + alone, curvature, self.abs_threshold))
+            rep.faults.append(Fault("lumbar_flexion", self.lumbar_message + alone, curvature, line))
         else:
             rep.faults.append(
                 Fault(
@@ -377,7 +391,8 @@ class Drill:
         state = dict.fromkeys(CONTACTS, "unknown")
         if not f.assessable or not self._recent_curv:
             return state
-        rounded = self.rounded(median([c for _, c in self._recent_curv]), self.reference())
+        view = abs(f.azimuth_deg) if math.isfinite(f.azimuth_deg) else math.nan  # smoothed already
+        rounded = self.rounded(median([c for _, c in self._recent_curv]), self.reference(), view)
         state["sacrum"] = state["midback"] = "lost" if rounded else "ok"
         if self.judges_head and math.isfinite(f.neck_deg):
             neck0 = self.rest_median(lambda g: g.neck_deg)

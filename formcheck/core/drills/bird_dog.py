@@ -148,7 +148,8 @@ class BirdDog(Drill):
         """The back on all fours at the start: sag and rounding are both changes from it."""
         return self.rest_median(lambda g: self.curve(g) if g.assessable else math.nan)
 
-    def rounded(self, curvature: float, reference: float) -> bool:
+    def rounded(self, curvature: float, reference: float, view_deg: float = math.nan) -> bool:
+        """Against the start position only: no absolute line to raise for the view."""
         ref = reference if math.isfinite(reference) else 0.0
         return curvature - ref >= self.rel_threshold
 

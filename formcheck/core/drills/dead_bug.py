@@ -161,7 +161,7 @@ class DeadBug(Drill):
         """The gap under the lower back in the start position."""
         return median(self._start_gaps)
 
-    def rounded(self, curvature: float, reference: float) -> bool:
+    def rounded(self, curvature: float, reference: float, view_deg: float = math.nan) -> bool:
         return math.isfinite(reference) and curvature - reference >= self.s.deadbug_arch_threshold
 
     def live_score(self, f: FrameFeatures) -> float:

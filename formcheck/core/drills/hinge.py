@@ -71,6 +71,7 @@ class Hinge(Drill):
             neck_change_deg=neck - neck0,
             hands_below_knee=median([hands_below_knee(g) for g in bottom]),
         )
+        rep.metrics["view_deg"] = self.view_at(bottom)
         curvature, reasons = self.spine_at(bottom)
         self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
 

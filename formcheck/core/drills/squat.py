@@ -57,6 +57,7 @@ class Squat(Drill):
             trunk_inclination_deg=trunk,
             heel_lift=lift,
         )
+        rep.metrics["view_deg"] = self.view_at(bottom)
         curvature, reasons = self.spine_at(bottom)
         self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
         if knee < s.squat_shallow_deg:
