@@ -323,3 +323,23 @@ def test_app_shell_runs_the_default_page(streamer: FakeStreamer) -> None:
     assert at.title[0].value == "Live coaching"
     assert at.sidebar.text_input[0].value.endswith("log.sqlite")
     assert at.sidebar.selectbox(key="profile_id").value == 1  # the default patient
+
+
+def _shown_outside_expanders(node) -> list[str]:
+    """Every text an element shows, except inside expanders (what the user opens to ask)."""
+    if getattr(node, "type", "") == "expander":
+        return []
+    texts = [v for v in (getattr(node, "value", None), getattr(node, "label", None)) if isinstance(v, str)]
+    for child in getattr(node, "children", {}).values():
+        texts += _shown_outside_expanders(child)
+    return texts
+
+
+def test_no_file_path_on_the_patients_screen_unless_asked(streamer: FakeStreamer, tmp_path: Path) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30).run()
+    _no_errors(at)
+    shown = _shown_outside_expanders(at.main) + _shown_outside_expanders(at.sidebar)
+    assert shown and any("Live coaching" in t for t in shown)  # the walk sees the page
+    assert not [t for t in shown if str(tmp_path) in t or "log.sqlite" in t], "a file path outside an expander"
+    hidden = [e for e in at.sidebar.expander if any(str(tmp_path) in (t.value or "") for t in e.text_input)]
+    assert hidden, "the log's place is there when asked for"
