@@ -31,7 +31,8 @@ from formcheck.outputs.tables import write_csv, write_json
 # (tests/test_rejudge.py checks that FeatureExtractor reads none of these).
 VERDICT_PREFIXES = ("lumbar_", "hinge_", "squat_", "birddog_", "deadbug_", "sideplank_", "rep_")
 VERDICT_NAMES = frozenset({"neck_change_deg", "heel_lift_frac", "hands_low_margin", "deadlift_min_trunk_deg", "setup_still_s",
-                           "bottom_window_s", "cue_cooldown_s"})
+                           "bottom_window_s", "cue_cooldown_s", "oblique_judged_deg", "oblique_abs_margin",
+                           "auto_floor_min_s", "auto_upright_max_trunk_deg"})
 MAX_KEPT_FRAMES = 20_000  # about 11 minutes at 30 fps kept in memory; longer clips stream from disk each time
 
 

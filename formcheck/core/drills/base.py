@@ -332,6 +332,13 @@ class Drill:
         reasons = [code for code, _ in counts.most_common(2)] or ["no_person"]
         return math.nan, reasons
 
+    def judge_back(self, rep: Rep, bottom: list[FrameFeatures]) -> None:
+        """The back at a standing drill's rep bottom: the camera's view there (it sets the
+        absolute line), the curve, and the verdict against the person's own reps."""
+        rep.metrics["view_deg"] = self.view_at(bottom)
+        curvature, reasons = self.spine_at(bottom)
+        self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
+
     def judge_lumbar(self, rep: Rep, curvature: float, reasons: list[str], baseline: float) -> None:
         """The dowel check: absolute rounding, or rounding against the person's own reps."""
         rep.metrics["lumbar_curvature"] = curvature

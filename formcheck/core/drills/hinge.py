@@ -24,12 +24,15 @@ def hands_below_knee(f: FrameFeatures) -> float:
     return float((wrist - knee) / f.length_px)
 
 
-def deadlift_bottom(metrics: dict[str, float], s: Settings) -> bool:
+def deadlift_pose(hands_below: float, trunk_deg: float, s: Settings) -> bool:
     """Hands at the knees or lower with the trunk well forward: a deadlift from the floor,
     where bent knees are right (it is not a squat)."""
-    return metrics.get("hands_below_knee", math.nan) >= -s.hands_low_margin and (
-        metrics.get("trunk_inclination_deg", math.nan) >= s.deadlift_min_trunk_deg
-    )
+    return hands_below >= -s.hands_low_margin and trunk_deg >= s.deadlift_min_trunk_deg
+
+
+def deadlift_bottom(metrics: dict[str, float], s: Settings) -> bool:
+    """``deadlift_pose`` at a rep's bottom, from its metrics."""
+    return deadlift_pose(metrics.get("hands_below_knee", math.nan), metrics.get("trunk_inclination_deg", math.nan), s)
 
 
 class Hinge(Drill):
@@ -54,8 +57,7 @@ class Hinge(Drill):
         return self.s.hinge_deadlift_head_back_deg if deadlift and change < 0 else self.s.neck_change_deg
 
     def head_lost(self, f: FrameFeatures, change: float) -> bool:
-        deadlift = hands_below_knee(f) >= -self.s.hands_low_margin and f.trunk_deg >= self.s.deadlift_min_trunk_deg
-        return abs(change) > self.head_allowance(change, deadlift)
+        return abs(change) > self.head_allowance(change, deadlift_pose(hands_below_knee(f), f.trunk_deg, self.s))
 
     def judge(self, rep: Rep, span: RepSpan, frames: list[FrameFeatures]) -> None:
         s = self.s
@@ -71,9 +73,7 @@ class Hinge(Drill):
             neck_change_deg=neck - neck0,
             hands_below_knee=median([hands_below_knee(g) for g in bottom]),
         )
-        rep.metrics["view_deg"] = self.view_at(bottom)
-        curvature, reasons = self.spine_at(bottom)
-        self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
+        self.judge_back(rep, bottom)
 
         allowed = self.head_allowance(neck - neck0, deadlift_bottom(rep.metrics, s))
         if math.isfinite(neck - neck0) and abs(neck - neck0) > allowed:

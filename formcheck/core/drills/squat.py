@@ -57,9 +57,7 @@ class Squat(Drill):
             trunk_inclination_deg=trunk,
             heel_lift=lift,
         )
-        rep.metrics["view_deg"] = self.view_at(bottom)
-        curvature, reasons = self.spine_at(bottom)
-        self.judge_lumbar(rep, curvature, reasons, self.lumbar_baseline())
+        self.judge_back(rep, bottom)
         if knee < s.squat_shallow_deg:
             rep.faults.append(Fault("too_shallow", "Too shallow: sit back until the hips reach the box.", knee, s.squat_shallow_deg))
         if trunk > s.squat_max_trunk_deg:
