@@ -180,32 +180,49 @@ class LabCondition:
     seed: int = 0
     fault_deg: float = 15.0
     hold: float | None = None
+    facing: str = "right"
+
+    @property
+    def group(self) -> str:
+        """The drill set this clip belongs to ("hinge", "hinge-all-rounded", ...)."""
+        return self.name.split("/")[0]
+
+
+LAB_BODIES = ("man-average", "woman-petite", "man-heavy")  # different sex, height and weight
+LAB_VIEWS = (0.0, 30.0, 40.0)  # the back is judged up to 40° off side-on (issue 9)
+REFUSED_VIEW = 60.0  # past the limit: counted, refused, told which way to turn
 
 
 def lab_conditions(quick: bool = False) -> list[LabCondition]:
-    """The lab set: bodies × views × drills × graded faults, then degraded and speed variants."""
+    """The lab set: bodies × views (both facings) × drills × graded faults, then degraded
+    and speed variants."""
     from formcheck.synth import body_names
 
-    # Different sex, height and weight, so the lumbar signal is not tuned to one body.
-    bodies = [b for b in ("man-average", "woman-petite", "man-heavy") if b in body_names()] or body_names()[:3]
-    views = (0.0, 30.0, 60.0)
+    bodies = [b for b in LAB_BODIES if b in body_names()] or body_names()[:3]
     graded = (0.0, 40.0, 10.0, 30.0, 5.0, 20.0)  # mixed order so the baseline is not always the first rep
     conds: list[LabCondition] = []
     for b_i, body in enumerate(bodies[:1] if quick else bodies):
-        for view in views[:1] if quick else views:
+        for v_i, view in enumerate(LAB_VIEWS[:1] if quick else LAB_VIEWS):
             seed = 100 * b_i + int(view)
             rot = b_i % len(graded)
             order = graded[rot:] + graded[:rot]
-            conds.append(LabCondition(f"hinge/{body}/{view:.0f}", "hinge", body, view, order, seed=seed))
-            conds.append(LabCondition(f"squat/{body}/{view:.0f}", "squat", body, view, (0.0, 30.0, 0.0, 15.0), seed=seed + 1))
+            # Facing alternates over bodies and views, so each oblique view has both.
+            facing = "right" if (b_i + v_i) % 2 == 0 else "left"
+            tag = f"{body}/{view:.0f}" + ("" if facing == "right" else "L")
+            conds.append(LabCondition(f"hinge/{tag}", "hinge", body, view, order, seed=seed, facing=facing))
+            conds.append(LabCondition(f"squat/{tag}", "squat", body, view, (0.0, 30.0, 0.0, 15.0), seed=seed + 1, facing=facing))
             conds.append(
                 LabCondition(
-                    f"bird-dog/{body}/{view:.0f}", "bird-dog", body, view,
-                    faults=("none", "lumbar-sag", "none", "lumbar-flexion", "pelvis-hike", "none"), seed=seed + 2,
+                    f"bird-dog/{tag}", "bird-dog", body, view,
+                    faults=("none", "lumbar-sag", "none", "lumbar-flexion", "pelvis-hike", "none"), seed=seed + 2, facing=facing,
                 )
             )
-            conds.append(LabCondition(f"hinge-all-rounded/{body}/{view:.0f}", "hinge", body, view, (30.0, 30.0, 30.0), seed=seed + 3))
+            conds.append(LabCondition(f"hinge-all-rounded/{tag}", "hinge", body, view, (30.0, 30.0, 30.0), seed=seed + 3, facing=facing))
+            if view == 0.0:  # a squat rounded on every rep has no better rep to compare with either
+                conds.append(LabCondition(f"squat-all-rounded/{tag}", "squat", body, view, (30.0, 30.0, 30.0), seed=seed + 4, facing=facing))
     body = bodies[0]
+    if not quick:
+        conds.append(LabCondition(f"hinge/{body}/{REFUSED_VIEW:.0f}", "hinge", body, REFUSED_VIEW, graded, seed=60))
     for deg in ("dim", "blur", "noise", "jpeg"):
         conds.append(LabCondition(f"hinge/{body}/0/{deg}", "hinge", body, 0.0, graded, degrade=(deg,), seed=7))
     conds.append(LabCondition(f"hinge/{body}/0/cluttered", "hinge", body, 0.0, graded, background="cluttered", seed=8))
@@ -242,7 +259,7 @@ def _clip_for(cond: LabCondition, folder: Path, fps: float) -> tuple[Path, dict[
     spec = ClipSpec(
         drill=cond.drill, reps=reps, lumbar_flexion=cond.lumbar or (0.0,), faults=cond.faults, azimuth=cond.azimuth,
         body=cond.body, background=cond.background, degrade=cond.degrade, fps=fps, seed=cond.seed,
-        fault_deg=cond.fault_deg, hold=cond.hold,
+        fault_deg=cond.fault_deg, hold=cond.hold, facing=cond.facing,
     )
     name = cond.name.replace("/", "_")
     clip = folder / f"{name}.mp4"
@@ -285,7 +302,8 @@ def evaluate_lab(out: Path, settings: Settings, quick: bool, fps: float) -> dict
         pairs = match_reps(report.reps, gt["reps"])
         errors = _angle_errors(report, gt)
         row = {
-            "condition": cond.name, "drill": cond.name.split("/")[0], "view": cond.azimuth, "variant": cond.name.count("/") > 2,
+            "condition": cond.name, "drill": cond.group, "body": cond.body, "facing": cond.facing, "view": cond.azimuth,
+            "variant": cond.name.count("/") > 2,
             "drill_ok": report.drill == cond.drill, "reps_true": gt["rep_count"],
             "reps_found": len(report.holds if cond.drill == "side-plank" else report.reps),
             "unassessed": report.summary["unassessed_count"], "trunk_err": errors["trunk_deg"], "hip_err": errors["hip_deg"],
@@ -298,14 +316,16 @@ def evaluate_lab(out: Path, settings: Settings, quick: bool, fps: float) -> dict
             codes = {f.code for f in rep.faults} if rep else set()
             reps_table.append(
                 {
-                    "condition": cond.name, "drill": row["drill"], "view": cond.azimuth, "variant": row["variant"],
+                    "condition": cond.name, "drill": row["drill"], "body": cond.body, "view": cond.azimuth, "variant": row["variant"],
                     "true_deg": truth.get("lumbar_arch_deg", truth["lumbar_flexion_deg"]), "true_faults": sorted(BIRD_DOG_FAULTS.get(f, f) for f in truth.get("faults", [])),
                     "found": rep is not None, "verdict": rep.verdict if rep else "missed", "codes": sorted(codes),
                     "score": rep.metrics.get("lumbar_flexion_score", rep.metrics.get("lumbar_arch", math.nan)) if rep else math.nan,
                 }
             )
     holds = [r for r in rows if r["drill"] == "side-plank"]
-    return {"conditions": rows, "reps": reps_table, "summary": lab_summary([r for r in rows if r not in holds], reps_table),
+    moving = [r for r in rows if r not in holds]
+    return {"conditions": rows, "reps": reps_table, "summary": lab_summary(moving, reps_table),
+            "by_body": lab_summary([r for r in moving if not r["variant"]], reps_table, by_body=True),
             "holds": holds_table, "hold_summary": hold_summary(holds_table, holds) if holds else {}}
 
 
@@ -313,12 +333,16 @@ def _rate(hits: int, total: int) -> str:
     return f"{hits}/{total} ({100 * hits / total:.0f}%)" if total else "n/a"
 
 
-def lab_summary(rows: list[dict[str, Any]], reps: list[dict[str, Any]]) -> dict[str, Any]:
+def lab_summary(rows: list[dict[str, Any]], reps: list[dict[str, Any]], by_body: bool = False) -> dict[str, Any]:
+    """Figures per drill set and view, over all bodies; or (``by_body``) per drill set, view
+    and body, variants left out."""
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return (r["drill"], r["view"], r["body"] if by_body else "", r["variant"])
+
     groups: dict[str, Any] = {}
-    keys = sorted({(r["drill"], r["view"], r["variant"]) for r in rows})
-    for drill, view, variant in keys:
-        rs = [r for r in rows if (r["drill"], r["view"], r["variant"]) == (drill, view, variant)]
-        ps = [p for p in reps if (p["drill"], p["view"], p["variant"]) == (drill, view, variant)]
+    for drill, view, body, variant in sorted({key(r) for r in rows}):
+        rs = [r for r in rows if key(r) == (drill, view, body, variant)]
+        ps = [p for p in reps if key(p) == (drill, view, body, variant)]
         g: dict[str, Any] = {
             "clips": len(rs),
             "count_exact": sum(r["reps_found"] == r["reps_true"] for r in rs),
@@ -344,7 +368,7 @@ def lab_summary(rows: list[dict[str, Any]], reps: list[dict[str, Any]]) -> dict[
                 low = [p for p in judged if "leg_low" in p["true_faults"]]
                 g["leg_too_low"] = (sum("leg_too_low" in p["codes"] for p in low), len(low),
                                     sum("leg_too_low" not in p["codes"] for p in judged if p not in low), len(judged) - len(low))
-        groups[f"{drill} {view:.0f}°" + (" variant" if variant else "")] = g
+        groups[f"{drill} {view:.0f}°" + (f" {body}" if body else "") + (" variant" if variant else "")] = g
     return groups
 
 
@@ -356,9 +380,19 @@ def print_lab(result: dict[str, Any]) -> None:
     for r in result["conditions"]:
         print(f"{r['condition']:34s} {'yes' if r['drill_ok'] else 'NO':8s} {r['reps_found']}/{r['reps_true']:<7d} {r['unassessed']:<10d} "
               f"{r['trunk_err']:6.1f}°   {r['hip_err']:6.1f}°")
-    print("\nLab summary by drill and view (sens: reps >= 25° flagged; spec: reps <= 5° not flagged; AUC: lumbar score vs >= 15°)")
-    for name, g in result["summary"].items():
-        line = (f"{name:22s} count exact {_rate(g['count_exact'], g['clips']):12s} drill {_rate(g['drill_ok'], g['clips']):12s} "
+    print("\nLab summary by drill and view, all bodies (sens: reps >= 25° flagged; spec: reps <= 5° not flagged; AUC: lumbar score vs >= 15°)")
+    _print_groups(result["summary"])
+    if result.get("by_body"):
+        print("\nThe same per body (variants left out)")
+        _print_groups(result["by_body"])
+    print("(dead bug: sens = reps with >= 15° lumbar arch flagged, spec = reps with none not flagged)")
+    if result.get("hold_summary"):
+        print_holds(result["hold_summary"])
+
+
+def _print_groups(groups: dict[str, Any]) -> None:
+    for name, g in groups.items():
+        line = (f"{name:36s} count exact {_rate(g['count_exact'], g['clips']):12s} drill {_rate(g['drill_ok'], g['clips']):12s} "
                 f"trunk {g['trunk_err']:4.1f}° hip {g['hip_err']:4.1f}°  unassessed reps {g['unassessed']}/{g['reps']}")
         if "sens" in g:
             line += f"  sens {_rate(*g['sens'])} spec {_rate(*g['spec'])} AUC {g['auc']:.2f}"
@@ -367,9 +401,6 @@ def print_lab(result: dict[str, Any]) -> None:
         else:
             line += "  " + "  ".join(f"{k} sens {_rate(v[0], v[1])} spec {_rate(v[2], v[3])}" for k, v in g.items() if isinstance(v, tuple))
         print(line)
-    print("(dead bug: sens = reps with >= 15° lumbar arch flagged, spec = reps with none not flagged)")
-    if result.get("hold_summary"):
-        print_holds(result["hold_summary"])
 
 
 def jsonable(v: Any) -> Any:

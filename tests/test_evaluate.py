@@ -50,3 +50,37 @@ def test_real_clips_are_scored_from_the_report_a_user_sees():
     assert s["highest_neutral"] == 0.32 and s["lowest_rounded"] == 0.45
     assert math.isclose(s["margin"], 0.13)
     assert s["count_exact"] == (2, 3)  # "~3" is not an exact label; d counted 0 of 1
+
+
+def test_the_full_lab_covers_three_bodies_at_0_30_40_degrees_with_both_facings():
+    from formcheck.evaluate import LAB_BODIES, lab_conditions
+
+    moving = [c for c in lab_conditions(quick=False) if c.group in ("hinge", "hinge-all-rounded") and c.name.count("/") == 2]
+    for view in (30.0, 40.0):
+        at = [c for c in moving if c.azimuth == view]
+        assert {c.body for c in at} == set(LAB_BODIES)
+        assert {c.facing for c in at} == {"left", "right"}
+    assert any(c.azimuth == 60.0 for c in moving)  # past the limit: refused, not guessed
+    every_rep = [c for c in moving if c.group == "hinge-all-rounded"]
+    assert {c.body for c in every_rep} == set(LAB_BODIES) and all(min(c.lumbar) >= 25.0 for c in every_rep)
+    quick = lab_conditions(quick=True)
+    assert {c.body for c in quick} == {LAB_BODIES[0]} and {c.azimuth for c in quick if c.drill != "side-plank"} == {0.0}
+
+
+def test_lab_figures_are_given_per_body_as_well_as_per_view():
+    from formcheck.evaluate import lab_summary
+
+    def clip(body: str, view: float) -> dict:
+        return {"drill": "hinge", "body": body, "view": view, "variant": False, "reps_found": 2, "reps_true": 2,
+                "drill_ok": True, "trunk_err": 1.0, "hip_err": 2.0}
+
+    def rep(body: str, view: float, deg: float, flagged: bool) -> dict:
+        return {"drill": "hinge", "body": body, "view": view, "variant": False, "true_deg": deg, "found": True,
+                "verdict": "flagged" if flagged else "good", "codes": ["lumbar_flexion"] if flagged else [], "score": deg / 100}
+
+    rows = [clip("a", 30.0), clip("b", 30.0)]
+    reps = [rep("a", 30.0, 30.0, True), rep("a", 30.0, 0.0, False), rep("b", 30.0, 30.0, False), rep("b", 30.0, 0.0, True)]
+    assert lab_summary(rows, reps)["hinge 30°"]["sens"] == (1, 2)
+    per_body = lab_summary(rows, reps, by_body=True)
+    assert per_body["hinge 30° a"]["sens"] == (1, 1) and per_body["hinge 30° a"]["spec"] == (1, 1)
+    assert per_body["hinge 30° b"]["sens"] == (0, 1) and per_body["hinge 30° b"]["spec"] == (0, 1)
