@@ -106,7 +106,9 @@ def real_clip_row(label: dict[str, str], report: dict[str, Any]) -> dict[str, An
         "judged": len(judged),
         "lumbar_score": max(curves) if curves else None,
         "clip_verdict": ("rounded" if rounded else "neutral") if judged else None,
-        "why_no_verdict": "; ".join(report["assessable"]["reasons"]) or "; ".join(report.get("warnings", [])),
+        # In the report's own words: the clip-wide reasons, else its warnings, else the headline
+        # (some frames were judgeable, but none at a rep bottom).
+        "why_no_verdict": "; ".join(report["assessable"]["reasons"]) or "; ".join(report.get("warnings", [])) or report.get("headline", ""),
     }
 
 

@@ -84,3 +84,10 @@ def test_lab_figures_are_given_per_body_as_well_as_per_view():
     per_body = lab_summary(rows, reps, by_body=True)
     assert per_body["hinge 30° a"]["sens"] == (1, 1) and per_body["hinge 30° a"]["spec"] == (1, 1)
     assert per_body["hinge 30° b"]["sens"] == (0, 1) and per_body["hinge 30° b"]["spec"] == (0, 1)
+
+
+def test_a_clip_without_a_verdict_gives_the_reports_own_reason():
+    report = _report([None], [False], 1)
+    report["headline"] = "The lower back could not be judged in any rep: the person is too small in the picture."
+    row = real_clip_row(_label("e.mp4", "yes"), report)
+    assert row["clip_verdict"] is None and "too small" in row["why_no_verdict"]
