@@ -24,6 +24,7 @@ CASES = [
     ("jc_deadlift_good.mp4", False, 1),
     ("bx_deadlift_good014.mp4", False, None),
     ("tb_kbdl_correct_side.mp4", False, 10),  # kettlebell deadlifts, portrait 60 fps
+    ("oc_hip_hinge_dowel_side.mp4", False, 1),  # starts on the way up of a dowel hinge: not counted
 ]
 
 

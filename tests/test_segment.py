@@ -215,3 +215,24 @@ def test_a_deadlift_from_the_floor_is_a_hinge_not_a_squat():
     report = clip(keys, "auto")
     assert report.drill == "hinge" and report.summary["rep_count"] == 3
     assert not any(f.code == "squatting" for r in report.reps for f in r.faults)
+
+
+def test_a_hinge_caught_only_on_its_way_up_is_listed_but_not_counted():
+    # The clip starts as a dowel hinge (hands high) comes up: start and bottom were before it.
+    up = (160.0, 160.0)  # hands up by the head, holding the dowel
+    keys = [(0.0, Pose2D(hip_flex=75.0, knee_flex=18.0, arm_reach=up)), (1.0, replace(STAND, arm_reach=up)), (1.6, STAND)] + reps_from(1.6, 1)
+    report = clip(keys)
+    first = report.reps[0]
+    assert first.cut == "start" and not first.bottom_seen and not first.counted
+    assert "not counted" in first.cut_note and first.to_dict()["counted"] is False
+    assert report.summary["rep_count"] == 1 and report.summary["partial_count"] == 1
+    assert math.isfinite(first.metrics["lumbar_curvature"])  # still judged where deepest in view
+
+
+def test_a_pull_from_the_floor_caught_on_its_way_up_is_counted():
+    # Hands hanging to the knees with a weight: that way up is the lift itself.
+    deep = Pose2D(hip_flex=115.0, knee_flex=85.0)
+    keys = [(0.0, Pose2D(hip_flex=100.0, knee_flex=70.0)), (1.0, STAND), (1.6, STAND), (2.8, deep), (3.6, deep), (4.8, STAND), (5.4, STAND)]
+    report = clip(keys)
+    assert report.reps[0].cut == "start" and not report.reps[0].bottom_seen and report.reps[0].counted
+    assert report.summary["rep_count"] == 2

@@ -17,7 +17,8 @@ from formcheck.core.drills.base import Rep
 from formcheck.core.drills.holds import Hold
 
 # 2: reps a recorded clip cuts off are listed too ("full", "cut"); rep_count counts the completed
-# ones; full_count / partial_count; "headline"; per rep "lumbar_reference".
+# ones; full_count / partial_count; "headline"; per rep "lumbar_reference" (and "counted": false
+# for a hinge caught only on its way up, outside a lift from the floor).
 SCHEMA_VERSION = 2
 # The back reading a rep drill is judged by: (metric, fault code, the word for it). The dowel
 # drills read the curve of the back; the dead bug, lying on it, the arch off the floor.

@@ -99,6 +99,9 @@ class Settings:
     hands_low_margin: float = _f(
         0.15, "body lengths", "hands within this of knee height, or lower, at the bottom mark a deadlift (a hinge)"
     )
+    hinge_tail_hands_above_knee: float = _f(
+        0.5, "body lengths", "a hinge the clip catches only on its way up is not counted when the hands are higher than this above the knees (hands on the hips or a dowel: begun from standing, not lifted from the floor)"
+    )
     deadlift_min_trunk_deg: float = _f(
         45.0, "deg", "with the hands that low, a trunk leaning at least this far at the bottom is a deadlift, however bent the knees"
     )

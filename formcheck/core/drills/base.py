@@ -26,6 +26,8 @@ CUT_NOTES = {
     "both": "partial rep: the clip shows only part of it",
 }
 BOTTOM_CUT = "its deepest point is not in the clip, so the back was read where it was deepest in view"
+# Said of a hinge the clip catches only on its way up, outside a lift from the floor.
+TAIL_ONLY = "only its way up is in the clip, so it is not counted"
 # Said when a rep could only be held against the general limit (one rep, nothing to compare with).
 NO_BASELINE = "Judged against the general limit only: there were no other reps of yours to compare with."
 HISTORY_S = 40.0  # longest rep we can judge in full; older frames are dropped (flat memory)
@@ -60,6 +62,7 @@ class Rep:
     cut: str | None = None  # "start" / "end" / "both": the clip began or ended during this rep
     bottom_seen: bool = True  # False: the clip cut off the deepest point; judged where deepest in view
     lumbar_reference: str = ""  # what the back was compared with: own_reps | start_position | absolute_only
+    counted: bool = True  # False: a rep's tail the drill does not count (see ``Hinge.judge``)
 
     @property
     def full(self) -> bool:
@@ -75,12 +78,12 @@ class Rep:
         """Plain words for a partial rep ("" for a full one)."""
         if self.cut is None:
             return ""
-        return CUT_NOTES[self.cut] + ("" if self.bottom_seen else f"; {BOTTOM_CUT}")
+        return CUT_NOTES[self.cut] + ("" if self.bottom_seen else f"; {BOTTOM_CUT}") + ("" if self.counted else f"; {TAIL_ONLY}")
 
     @property
     def completed(self) -> bool:
         """The return to the start is in view: the rep counts (a lifter counts lockouts)."""
-        return self.cut not in ("end", "both")
+        return self.counted and self.cut not in ("end", "both")
 
     def settle_verdict(self) -> None:
         """Flagged if any fault; else unassessed if the back could not be judged; else good."""
@@ -105,6 +108,8 @@ class Rep:
         if self.cut is not None:
             d["cut"] = self.cut
             d["bottom_seen"] = self.bottom_seen
+        if not self.counted:
+            d["counted"] = False
         if self.lumbar_reference:
             d["lumbar_reference"] = self.lumbar_reference
         if self.side is not None:

@@ -74,6 +74,12 @@ class Hinge(Drill):
             hands_below_knee=median([hands_below_knee(g) for g in bottom]),
         )
         self.judge_back(rep, bottom)
+        # A clip that starts on the way up saw neither the start nor the bottom. Holding a
+        # weight near the knees, that way up is the lift from the floor and a lifter counts
+        # it; with the hands on the hips or a dowel it is the tail of a hinge begun from
+        # standing before filming began (real clip: "ascends 0-1.7 s, not counted").
+        if rep.cut == "start" and not rep.bottom_seen and rep.metrics["hands_below_knee"] < -s.hinge_tail_hands_above_knee:
+            rep.counted = False
 
         allowed = self.head_allowance(neck - neck0, deadlift_bottom(rep.metrics, s))
         if math.isfinite(neck - neck0) and abs(neck - neck0) > allowed:
