@@ -61,6 +61,13 @@ def test_looking_ahead_at_a_deadlift_bottom_is_not_a_lost_head_contact():
     assert [(f.code, f.threshold) for f in lost.faults] == [("head_position", 30.0)] and "tipped back" in lost.faults[0].message
 
 
+def test_the_head_is_not_judged_where_the_back_cannot_be():
+    # Turned 70° away, a dropped head would read as lost; the dowel's contacts are read together.
+    keys = [(t, replace(p, view_deg=0.0 if t < 1.6 else 70.0)) for t, p in hinge_set([0.0], neck=[35.0])]
+    rep = analyse(keys, "hinge").reps[0]
+    assert rep.verdict == "unassessed" and "head_position" not in codes(rep)
+
+
 def test_hinge_unassessable_when_not_side_on():
     keys = [(t, Pose2D(**{**p.__dict__, "view_deg": 0.0 if t < 1.6 else 70.0})) for t, p in hinge_set([0.15])]
     report = analyse(keys, "hinge")
