@@ -25,7 +25,7 @@ from formcheck.core.drills.base import Rep
 from formcheck.errors import FormcheckError
 from formcheck.evaluate_holds import hold_rows, hold_summary, print_holds
 from formcheck.pipeline import PoseOptions, analyze_clip
-from formcheck.core.report import SessionReport
+from formcheck.core.report import BACK_READING, DOWEL_READING, SessionReport
 from formcheck.core.settings import Settings
 
 FLAG_AT_DEG = 25.0  # target: every rep with at least this much lumbar flexion is flagged
@@ -88,9 +88,11 @@ def evaluate_real(folder: Path, out: Path, settings: Settings, pose: PoseOptions
 def real_clip_row(label: dict[str, str], report: dict[str, Any]) -> dict[str, Any]:
     """One labelled clip against what its report.json says."""
     reps = report["reps"]
-    judged = [r for r in reps if r["metrics"].get("lumbar_curvature") is not None]
-    curves = [r["metrics"]["lumbar_curvature"] for r in judged]
-    rounded = any(f["code"] == "lumbar_flexion" for r in reps for f in r["faults"])
+    # The drill's own back reading: the dowel's curve, or (dead bug, lying on its back) the arch.
+    metric, code, _ = BACK_READING.get(report["drill"], DOWEL_READING)
+    judged = [r for r in reps if r["metrics"].get(metric) is not None]
+    curves = [r["metrics"][metric] for r in judged]
+    rounded = any(f["code"] == code for r in reps for f in r["faults"])
     summary = report["summary"]
     return {
         "file": label["file"],
@@ -105,6 +107,7 @@ def real_clip_row(label: dict[str, str], report: dict[str, Any]) -> dict[str, An
         "verdicts": "".join(r["verdict"][0] for r in reps) or "-",
         "judged": len(judged),
         "lumbar_score": max(curves) if curves else None,
+        "score_metric": metric,
         "clip_verdict": ("rounded" if rounded else "neutral") if judged else None,
         # In the report's own words: the clip-wide reasons, else its warnings, else the headline
         # (some frames were judgeable, but none at a rep bottom).
@@ -120,8 +123,10 @@ def real_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     neg = [r for r in judged if r["label_rounding"] == "no"]
     sens = sum(r["clip_verdict"] == "rounded" for r in pos) / len(pos) if pos else math.nan
     spec = sum(r["clip_verdict"] == "neutral" for r in neg) / len(neg) if neg else math.nan
-    high_neutral = max((r["lumbar_score"] for r in neg), default=math.nan)
-    low_rounded = min((r["lumbar_score"] for r in pos), default=math.nan)
+    # Scores compare only on one scale: the dowel's curve (the dead bug's arch is another).
+    dowel = [r for r in judged if r.get("score_metric", DOWEL_READING[0]) == DOWEL_READING[0]]
+    high_neutral = max((r["lumbar_score"] for r in dowel if r["label_rounding"] == "no"), default=math.nan)
+    low_rounded = min((r["lumbar_score"] for r in dowel if r["label_rounding"] == "yes"), default=math.nan)
     counted = [r for r in scored if _exact_count(r["label_reps"]) is not None]
     return {
         "clips": len(scored),
@@ -129,7 +134,7 @@ def real_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "sensitivity": sens,
         "specificity": spec,
         "balanced_accuracy": (sens + spec) / 2,
-        "auc": roc_auc([r["lumbar_score"] for r in judged], [r["label_rounding"] == "yes" for r in judged]),
+        "auc": roc_auc([r["lumbar_score"] for r in dowel], [r["label_rounding"] == "yes" for r in dowel]),
         "highest_neutral": high_neutral,
         "lowest_rounded": low_rounded,
         "margin": low_rounded - high_neutral,

@@ -91,3 +91,16 @@ def test_a_clip_without_a_verdict_gives_the_reports_own_reason():
     report["headline"] = "The lower back could not be judged in any rep: the person is too small in the picture."
     row = real_clip_row(_label("e.mp4", "yes"), report)
     assert row["clip_verdict"] is None and "too small" in row["why_no_verdict"]
+
+
+def test_a_dead_bug_clip_is_judged_by_its_own_arch_reading_and_kept_off_the_curve_scale():
+    arch = {"drill": "dead-bug", "summary": {"rep_count": 2, "full_count": 2, "partial_count": 0},
+            "assessable": {"value": True, "reasons": []}, "warnings": [], "headline": "",
+            "reps": [{"verdict": "good", "metrics": {"lumbar_arch": 0.9}, "faults": []}] * 2}
+    row = real_clip_row(_label("db.mp4", "no", "2"), arch)
+    assert row["clip_verdict"] == "neutral" and row["lumbar_score"] == 0.9
+    rows = [row, real_clip_row(_label("a.mp4", "yes"), _report([0.45], [True], 1)),
+            real_clip_row(_label("b.mp4", "no"), _report([0.1], [False], 1))]
+    s = real_summary(rows)
+    assert s["clips_judged"] == 3 and s["specificity"] == 1.0
+    assert s["highest_neutral"] == 0.1 and s["auc"] == 1.0  # the arch's 0.9 is another scale
