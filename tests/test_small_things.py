@@ -104,3 +104,14 @@ def test_passing_tests_leave_nothing_in_the_temp_folder(tmp_path):
     assert r.returncode == 0, r.stdout[-3000:]
     left = [p for p in temp.rglob("*") if p.is_file()]
     assert left == [], left[:20]
+
+
+def test_counted_reps_and_listed_verdicts_are_told_apart_when_the_clip_cut_some_off():
+    from formcheck.outputs.tables import count_words
+
+    whole = {"rep_count": 2, "full_count": 2, "partial_count": 0, "good_count": 1, "flagged_count": 1, "unassessed_count": 0}
+    assert count_words(whole, 2) == ("2 reps", "1 good, 1 flagged, 0 not assessable")
+    cut = {"rep_count": 1, "full_count": 1, "partial_count": 1, "good_count": 2, "flagged_count": 0, "unassessed_count": 0}
+    counted, verdicts = count_words(cut, 2)
+    assert counted == "1 rep (1 seen whole, 1 cut off by the clip)"
+    assert verdicts == "of the 2 listed: 2 good, 0 flagged, 0 not assessable"

@@ -96,7 +96,8 @@ def summary_metrics(report: SessionReport) -> None:
     s = report.summary
     st.markdown(f"**{report.headline}**")
     cols = st.columns(4)
-    partial = f"{s['full_count']} full, {s['partial_count']} cut off by the clip" if s["partial_count"] else None
+    partial = (f"{s['full_count']} seen whole, {s['partial_count']} cut off by the clip; the verdicts cover all "
+               f"{len(report.reps)} listed") if s["partial_count"] else None
     cols[0].metric("Reps", s["rep_count"], help=partial)
     cols[1].metric("Good reps", s["good_count"])
     cols[2].metric("Flagged reps", s["flagged_count"])

@@ -64,12 +64,10 @@ RESULT_FILES = ("report.json", "reps.csv", "angles.png", "annotated.mp4", "pose.
 
 
 def print_summary(report, out: Path) -> None:  # report: SessionReport
-    from formcheck.outputs.tables import plural, rep_reasons
+    from formcheck.outputs.tables import count_words, rep_reasons
 
-    s = report.summary
-    partial = f" ({s['full_count']} full, {s['partial_count']} partial)" if s["partial_count"] else ""
-    print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {plural(s['rep_count'], 'rep')}{partial} — "
-          f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable")
+    counted, verdicts = count_words(report.summary, len(report.reps))
+    print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {counted} — {verdicts}")
     print(f"  {report.headline}")
     for rep in report.reps:
         why = rep_reasons(rep)

@@ -13,7 +13,7 @@ from formcheck.core.report import SessionReport
 from formcheck.outputs import palette
 from formcheck.outputs.html_page import esc as _e
 from formcheck.outputs.html_page import html_page
-from formcheck.outputs.tables import plural, rep_reasons
+from formcheck.outputs.tables import count_words, rep_reasons
 
 VERDICT_LABEL = {"good": "✓ good", "flagged": "✗ flagged", "unassessed": "– not assessable"}
 
@@ -69,9 +69,8 @@ def printable_html(
     if not report.assessable:
         notes.append("The back could not be judged: " + "; ".join(report.reasons) + ".")
     notes += report.warnings
-    counts = f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable"
+    counted, counts = count_words(s, len(report.reps))
     seconds = f"{report.duration_s:.1f} s analysed"
-    partial = f" ({s['full_count']} full, {s['partial_count']} partial: cut off by the clip)" if s["partial_count"] else ""
     note_html = "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
     settings_html = ""
     if changed_settings:
@@ -80,7 +79,7 @@ def printable_html(
     body = f"""<h1>formcheck report: {_e(clip)}</h1>
 <p class="meta">Generated {_e(when)} · drill: <strong>{_e(report.drill)}</strong> ({source}) · {seconds}</p>
 <p class="summary"><strong>{_e(report.headline)}</strong></p>
-<p class="summary"><strong>{plural(s["rep_count"], "rep")}</strong>{partial}: {counts}.</p>
+<p class="summary"><strong>{_e(counted)}</strong>: {counts}.</p>
 {note_html}
 <h2>Reps</h2>
 {_rep_table(report)}

@@ -27,6 +27,19 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def count_words(summary: dict[str, int], listed: int) -> tuple[str, str]:
+    """(reps counted, verdicts) in words. With reps cut off by the clip, more movements are
+    listed and judged than counted ("1 rep (1 seen whole, 1 cut off by the clip)", "of the 2
+    listed: 2 good, ..."), so neither figure reads as the other."""
+    s = summary
+    counted = plural(s["rep_count"], "rep")
+    verdicts = f"{s['good_count']} good, {s['flagged_count']} flagged, {s['unassessed_count']} not assessable"
+    if not s["partial_count"]:
+        return counted, verdicts
+    return (f"{counted} ({s['full_count']} seen whole, {s['partial_count']} cut off by the clip)",
+            f"of the {listed} listed: {verdicts}")
+
+
 def reason_list(rep: Rep) -> list[str]:
     """Why a rep got its verdict, in the report's own words: its faults, then why it could not be judged."""
     d = rep.to_dict()
