@@ -15,7 +15,7 @@ Faces that show a recorded clip's results draw from that second pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -62,11 +62,13 @@ class FrameLoop:
         """The picture at the size poses are found and drawn at."""
         return downscale(image, self.max_side)
 
-    def pose(self, image: np.ndarray, t: float, index: int) -> PoseFrame:
-        """Stage 1: the pose in an already fitted ``image`` shown at ``t`` seconds."""
+    def pose(self, image: np.ndarray, t: float, index: int, source_scale: float = 1.0) -> PoseFrame:
+        """Stage 1: the pose in an already fitted ``image`` shown at ``t`` seconds
+        (``source_scale``: how much larger the picture was before fitting)."""
         if self.estimator is None:
             raise RuntimeError("this frame loop replays stored poses; it has no pose model")
-        return self.estimator.process(image, t, index)
+        frame = self.estimator.process(image, t, index)
+        return frame if source_scale == 1.0 else replace(frame, source_scale=source_scale)
 
     def push(self, pose: PoseFrame, image: np.ndarray | None = None) -> Step:
         """Stage 2: analyse ``pose`` and draw the result on ``image`` (when given and drawing)."""
@@ -79,8 +81,9 @@ class FrameLoop:
 
     def __call__(self, image: np.ndarray, t: float, index: int) -> Step:
         """Both stages for one frame at its original size."""
-        image = self.fit(image)
-        return self.push(self.pose(image, t, index), image)
+        fitted = self.fit(image)
+        scale = max(image.shape[:2]) / max(fitted.shape[:2])
+        return self.push(self.pose(fitted, t, index, scale), fitted)
 
 
 def recorded(first: Analyzer, *, drawer: Drawer | None = draw) -> FrameLoop:

@@ -47,7 +47,9 @@ def _stored_poses(out_dir: Path, record: RunRecord) -> PoseFile | None:
         stored = PoseFile(path)
     except FormcheckError:
         return None
-    return stored if all(stored.meta.get(k) == v for k, v in record.poses().items()) else None
+    # Poses stored before the source's size was kept are made again: the size gate needs it.
+    same = all(stored.meta.get(k) == v for k, v in record.poses().items()) and "source_scale" in stored.meta
+    return stored if same else None
 
 
 def analyze_clip(
@@ -148,10 +150,11 @@ def _pose_stream(
 ) -> Iterator[tuple[Any, np.ndarray]]:
     """Decode and run pose (the loop's first stage), recording every PoseFrame to ``npz``
     (written only on success); yields (pose, image) for the second stage."""
-    meta = {**record.poses(), "fps": reader.info.fps, "rotation": reader.info.rotation}
+    scale = reader.info.source_scale
+    meta = {**record.poses(), "fps": reader.info.fps, "rotation": reader.info.rotation, "source_scale": scale}
     with reader, PoseRecorder(npz, meta) as recorder:
         for frame in prefetch(reader) if overlap else reader:
-            p = loop.pose(frame.image, frame.t, frame.index)
+            p = loop.pose(frame.image, frame.t, frame.index, scale)
             recorder.append(p)
             yield p, frame.image
         recorder.meta["lost_s"] = reader.lost  # damaged stretches the reader skipped

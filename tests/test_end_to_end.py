@@ -39,6 +39,20 @@ def test_hinge_with_rounded_reps(samples, tmp_path):
     assert (tmp_path / "annotated.mp4").stat().st_mtime_ns == drawn  # already current: not redrawn
 
 
+def test_a_clip_shrunk_for_analysis_is_judged_by_the_person_s_size_in_the_source(samples, tmp_path):
+    # 640 px wide, analysed at 400: the trunk is about 65 px in the analysed picture (under
+    # the 80-px gate) but 104 px in the source, whose detail the shrunk picture keeps.
+    from formcheck.edges.posefile import PoseFile
+    from formcheck.pipeline import PoseOptions
+
+    gt = truth(samples, "hinge_rounded")
+    report = analyze_clip(samples / "hinge_rounded.mp4", tmp_path, pose=PoseOptions(max_side=400), write_video=False)
+    assert PoseFile(tmp_path / "pose.npz").meta["source_scale"] == 1.6
+    assert all(r.verdict != "unassessed" for r in report.reps)
+    flagged = [r.index for r in report.reps if any(f.code == "lumbar_flexion" for f in r.faults)]
+    assert flagged == [i + 1 for i, r in enumerate(gt["reps"]) if r["lumbar_flexion_deg"] >= 25]
+
+
 def report_settings(**kw):
     from formcheck.core.settings import Settings
 

@@ -80,6 +80,21 @@ def test_too_small_person_is_not_judged():
     assert "too_small" in small.blockers
 
 
+def test_the_size_gate_asks_how_big_the_person_was_in_the_source_picture():
+    from dataclasses import replace
+
+    f = frame(Pose2D(hip_flex=80, knee_flex=20))
+    size = FeatureExtractor(Settings())(f).length_px  # the stick's trunk in the analysed picture
+    gate = Settings(min_body_px=1.5 * size, min_analysed_body_px=0.5 * size)
+    # As small in the source as in the picture: blurred, not read.
+    assert "too_small" in FeatureExtractor(gate)(f).blockers
+    # Downscaled 2x from a larger picture: the source had the detail.
+    assert "too_small" not in FeatureExtractor(gate)(replace(f, source_scale=2.0)).blockers
+    # However large the source, too few pixels are left below the analysed floor.
+    floor = Settings(min_body_px=1.5 * size, min_analysed_body_px=1.2 * size)
+    assert "too_small" in FeatureExtractor(floor)(replace(f, source_scale=4.0)).blockers
+
+
 def test_hidden_joints_and_missing_outline_block_the_back_reading():
     f = frame(Pose2D(hip_flex=80, knee_flex=20))
     hidden = f.__class__(**{**{s: getattr(f, s) for s in f.__slots__}, "visibility": np.full(33, 0.2, np.float32)})

@@ -81,6 +81,7 @@ def test_downscale_long_side_and_stride(tmp_path):
     with VideoReader(clip, max_side=160, stride=3) as v:
         frames = list(v)
         assert (v.info.width, v.info.height) == (160, 120)
+        assert v.info.source_scale == 2.0  # the size gate reads the person's size in the source
     assert [f.index for f in frames] == [0, 3, 6, 9]
     assert frames[0].image.shape == (120, 160, 3)
 

@@ -138,7 +138,11 @@ class FeatureExtractor:
             blockers.append("second_person")
         if min(vis[list(_CORE)]) < self.s.min_visibility or max(vis[list(_LEGS)]) < self.s.min_visibility:
             blockers.append("not_visible")
-        if np.linalg.norm(stretch(shoulder, hip, widen) - hip) < self.s.min_body_px:  # the body's size, not the view's
+        # The body's size, not the view's. The outline's detail is the source's: a person
+        # downscaled from a large picture reads as at full size down to about 45 px, while
+        # one that small in the source is blurred (docs/accuracy.md, "Small people").
+        size = float(np.linalg.norm(stretch(shoulder, hip, widen) - hip))
+        if size * frame.source_scale < self.s.min_body_px or size < self.s.min_analysed_body_px:
             blockers.append("too_small")
         # More of an upright back's edge is flank than spine off side-on, so a leaning trunk (a
         # squat, a floor deadlift) is read from a narrower angle; standing is checked at the wide one.

@@ -30,6 +30,7 @@ class PoseFrame:
     outline: np.ndarray | None = None
     mask: np.ndarray | None = None
     people: int = -1
+    source_scale: float = 1.0  # the source picture's size over the analysed one (≥ 1: downscaled)
 
     @property
     def present(self) -> bool:

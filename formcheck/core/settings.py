@@ -53,7 +53,10 @@ def _f(default: float, unit: str, doc: str, label: str = "") -> Any:
 class Settings:
     # --- can the back be judged at all ------------------------------------------------
     min_visibility: float = _f(0.5, "0–1", "hips and shoulders must be at least this visible")
-    min_body_px: float = _f(80.0, "px", "shoulder–hip length below this is too small to read the back")
+    min_body_px: float = _f(80.0, "px", "shoulder–hip length in the source picture below this is too small to read the back (a natively small person is blurred and compressed)")
+    min_analysed_body_px: float = _f(
+        45.0, "px", "shoulder–hip length in the analysed (downscaled) picture below this is too small, however large the source: real clips halved to 45-85 px read as at full size"
+    )
     max_view_deg: float = _f(48.0, "deg", "the back is read, corrected for the view, with the camera up to this far round from a side view by its estimate (lab rep bottoms: true 40° read 33–46°, true 55° read 54–55°); beyond it the person is told which way to turn")
     oblique_judged_deg: float = _f(40.0, "deg", "the view up to which the back is judged on the plain lines; between this and max_view_deg (a true 40° view reads up to 46°, a true 45° one 41–45°) the flank is only partly trimmed and flat backs read up to 0.23 higher, so the absolute line rises by oblique_abs_margin")
     oblique_abs_margin: float = _f(0.1, "curvature", "added to the absolute rounding line for a rep whose bottom was seen more than oblique_judged_deg round from side-on (sample hinge_oblique_cluttered, 45°: flat reps 0.34–0.37, the 30° rep 0.48)")

@@ -128,6 +128,7 @@ class PoseFile:
     def __iter__(self) -> Iterator[PoseFrame]:
         a = self.arrays
         w, h = int(self.meta["width"]), int(self.meta["height"])
+        scale = float(self.meta.get("source_scale", 1.0))  # files written before it: not known, 1
         for i in range(len(self)):
             outline = a["outline_xy"][a["outline_start"][i] : a["outline_start"][i + 1]].astype(np.int32)
             present = bool(a["present"][i])
@@ -141,4 +142,5 @@ class PoseFile:
                 world=a["world"][i] if present else None,
                 outline=outline if len(outline) else None,
                 people=int(a["people"][i]),
+                source_scale=scale,
             )

@@ -49,6 +49,7 @@ class VideoInfo:
     frame_count: int  # container's estimate; 0 when it does not say
     rotation: int  # degrees counter-clockwise applied to make the picture upright
     codec: str
+    source_scale: float = 1.0  # the source's long side over the analysed one (> 1: downscaled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,8 @@ class VideoReader:
         w, h = self._first.width, self._first.height
         if rotation in (90, 270):
             w, h = h, w
-        w, h = scaled_size(w, h, self.max_side)
+        sw, sh = scaled_size(w, h, self.max_side)
+        scale, w, h = max(w, h) / max(sw, sh), sw, sh
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
         if not math.isfinite(fps) or fps <= 0 or fps > 1000:
@@ -163,6 +165,7 @@ class VideoReader:
             duration_s=duration,
             frame_count=int(stream.frames or round(duration * fps)),
             rotation=rotation,
+            source_scale=scale,
             codec=stream.codec_context.name,
         )
 
