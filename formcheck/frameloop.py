@@ -62,6 +62,11 @@ class FrameLoop:
         """The picture at the size poses are found and drawn at."""
         return downscale(image, self.max_side)
 
+    def fit_scaled(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+        """``fit``, and how much larger the picture was (the size gate reads the source's size)."""
+        fitted = self.fit(image)
+        return fitted, max(image.shape[:2]) / max(fitted.shape[:2])
+
     def pose(self, image: np.ndarray, t: float, index: int, source_scale: float = 1.0) -> PoseFrame:
         """Stage 1: the pose in an already fitted ``image`` shown at ``t`` seconds
         (``source_scale``: how much larger the picture was before fitting)."""
@@ -81,8 +86,7 @@ class FrameLoop:
 
     def __call__(self, image: np.ndarray, t: float, index: int) -> Step:
         """Both stages for one frame at its original size."""
-        fitted = self.fit(image)
-        scale = max(image.shape[:2]) / max(fitted.shape[:2])
+        fitted, scale = self.fit_scaled(image)
         return self.push(self.pose(fitted, t, index, scale), fitted)
 
 

@@ -137,11 +137,11 @@ class LiveSession:
             if t <= self._last_t:  # a stale or repeated frame: analysing it would run time backwards
                 self._update(skipped=self._snap.skipped + 1)
                 return self._text_only(rgb)
-            image = self.loop.fit(rgb)
+            image, scale = self.loop.fit_scaled(rgb)
             try:
                 if self.loop.estimator is None:  # built here, on first use: loading the model takes a moment
                     self.loop.estimator = self._make_estimator()
-                r = self.loop.push(self.loop.pose(image, t, self._snap.frames)).result
+                r = self.loop.push(self.loop.pose(image, t, self._snap.frames, scale)).result
             except FormcheckError as exc:
                 self._update(error=str(exc))
                 return rgb

@@ -183,8 +183,12 @@ def test_warm_up_loads_the_model_once_before_the_first_frame() -> None:
 
 def test_large_webcam_frames_are_analysed_at_640_px() -> None:
     live, est = _session(stream(hinge_set([0.0])))
+    seen: list[PoseFrame] = []
+    push = live.loop.push
+    live.loop.push = lambda pose, image=None: (seen.append(pose), push(pose, image))[1]
     out = live.process(_blank(1280, 960), 0.0)
     assert est.sizes == [(480, 640)] and out.shape == (480, 640, 3)
+    assert seen[0].source_scale == 2.0  # the size gate reads the person's size in the camera's picture
 
 
 @pytest.mark.parametrize("drill", ["hinge", "auto"])
