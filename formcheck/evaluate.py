@@ -124,7 +124,7 @@ def real_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     sens = sum(r["clip_verdict"] == "rounded" for r in pos) / len(pos) if pos else math.nan
     spec = sum(r["clip_verdict"] == "neutral" for r in neg) / len(neg) if neg else math.nan
     # Scores compare only on one scale: the dowel's curve (the dead bug's arch is another).
-    dowel = [r for r in judged if r.get("score_metric", DOWEL_READING[0]) == DOWEL_READING[0]]
+    dowel = [r for r in judged if r["score_metric"] == DOWEL_READING[0]]
     high_neutral = max((r["lumbar_score"] for r in dowel if r["label_rounding"] == "no"), default=math.nan)
     low_rounded = min((r["lumbar_score"] for r in dowel if r["label_rounding"] == "yes"), default=math.nan)
     counted = [r for r in scored if _exact_count(r["label_reps"]) is not None]

@@ -13,7 +13,7 @@ from formcheck.core.drills import DRILLS
 from formcheck.errors import FormcheckError
 from formcheck.edges.log import DEFAULT_PROFILE, PAIN_LIMIT, Profile, TrainingLog, default_path
 from formcheck.outputs.printable import VERDICT_LABEL
-from formcheck.outputs.tables import rep_reasons
+from formcheck.outputs.tables import count_words, rep_reasons
 from formcheck.core.progression import pain_warning
 from formcheck.core.report import SessionReport
 
@@ -96,8 +96,8 @@ def summary_metrics(report: SessionReport) -> None:
     s = report.summary
     st.markdown(f"**{report.headline}**")
     cols = st.columns(4)
-    partial = (f"{s['full_count']} seen whole, {s['partial_count']} cut off by the clip; the verdicts cover all "
-               f"{len(report.reps)} listed") if s["partial_count"] else None
+    # With reps cut off by the clip, the same words as the CLI and printable report.
+    partial = " — ".join(count_words(s, len(report.reps))) if s["partial_count"] else None
     cols[0].metric("Reps", s["rep_count"], help=partial)
     cols[1].metric("Good reps", s["good_count"])
     cols[2].metric("Flagged reps", s["flagged_count"])
