@@ -227,3 +227,24 @@ def test_dead_bug_reps_per_side_and_side_plank_seconds_in_line_reach_their_targe
     done = [p for p in seen if p.done]
     assert done and done[0].short == expected, seen[-1]
     assert not seen[len(seen) // 4].done  # not from the start: counted toward it
+
+
+def test_begin_end_early_and_start_again(streamer: FakeStreamer, tmp_path: Path) -> None:
+    """The session's own buttons: Begin shows the first step, "End the session now" goes to the
+    pain ratings, "Start today's session again" back to today's card. (They act in callbacks, so
+    a rerun that interrupts the tap's run cannot lose the tap: the browser test's phone journey.)"""
+    at = _ok(AppTest.from_function(_live, default_timeout=60).run())
+    at.slider(key="guide_pain_before").set_value(3)
+    _ok(at.button(key="guide_begin").click().run())
+    assert at.session_state["guide"].stage == "active" and "#### Dead bug · Set 1 of 2" in _text(at)
+    assert at.session_state["guide_pain_start"] == 3
+
+    _ok(at.button(key="guide_end_early").click().run())
+    assert at.session_state["guide"].stage == "done"
+    assert any(s.value == "Session done: how is your back?" for s in at.subheader)
+    _ok(_button(at, "Save the session").click().run())
+    assert any("saved to the training log" in s.value for s in at.success)
+    assert TrainingLog(tmp_path / "log.sqlite").sessions()[0].pain_before == 3
+
+    _ok(at.button(key="guide_again").click().run())
+    assert at.session_state["guide"].stage == "ready" and "Today's session for Default" in _text(at)

@@ -501,6 +501,11 @@ def test_phone_guided_session_counts_with_the_counter_above_the_fold(server: str
         assert video["y"] < box["y"], "the video comes first, then the counter"
         _shoot_viewport(page, "phone_live.png")
         webrtc.get_by_role("button", name=re.compile("^stop$", re.I)).click()
+    except Exception as exc:  # keep what the phone showed and what the server said
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / "failed_phone.png"), full_page=True)
+        log = (work / "streamlit.log").read_text()[-3000:]
+        raise AssertionError(f"{exc}\nscreenshot: {SCREENS / 'failed_phone.png'}; server log tail:\n{log}") from exc
     finally:
         context.close()
 

@@ -202,10 +202,16 @@ def _today_card(slot: Any, guide: Guide, today: Today) -> None:
         rows.append(f"- **{label(rx.drill)}**: {rx.dose_text()}{how}{camera}")
     st.markdown("\n".join(rows))
     st.slider("How is your back right now? (pain 0–10)", 0, 10, 0, key=PAIN_BEFORE)
-    if st.button("Begin today's session", type="primary", key="guide_begin"):
-        st.session_state[PAIN_START] = int(st.session_state.get(PAIN_BEFORE, 0))
-        guide.start(now())
-        _enter(slot, guide)
+    # A callback, not `if st.button(...)`: Streamlit runs it before the script, so the tap
+    # is not lost when another rerun (the camera component mounting) interrupts the run
+    # that carries it. The header then draws the first step in that same run.
+    st.button("Begin today's session", type="primary", key="guide_begin", on_click=_begin, args=(slot, guide))
+
+
+def _begin(slot: Any, guide: Guide) -> None:
+    st.session_state[PAIN_START] = int(st.session_state.get(PAIN_BEFORE, 0))
+    guide.start(now())
+    sync(slot, guide)
 
 
 def panel(slot: Any, playing: bool, speak_on: bool) -> None:
@@ -342,12 +348,16 @@ def below(slot: Any, speak_on: bool) -> None:
             st.markdown("\n".join(f"- {_result_line(r)}" for r in guide.results))
     if guide.stage == "done":
         _end_form(guide, today, speak_on)
-    elif st.button("End the session now", key="guide_end_early", help="Keep what was done and go to the pain ratings."):
-        if slot.live is not None:
-            camera_stopped(slot, guide)
-        guide.finish_early()
-        sync(slot, guide)
-        st.rerun()
+    else:  # a callback, like "Begin": the tap holds even when another rerun interrupts its run
+        st.button("End the session now", key="guide_end_early", help="Keep what was done and go to the pain ratings.",
+                  on_click=_end_early, args=(slot, guide))
+
+
+def _end_early(slot: Any, guide: Guide) -> None:
+    if slot.live is not None:
+        camera_stopped(slot, guide)
+    guide.finish_early()
+    sync(slot, guide)
 
 
 def _result_line(r: StepResult) -> str:
@@ -374,6 +384,11 @@ def session_sets(guide: Guide) -> list[SessionSet]:
     return out
 
 
+def _forget_session() -> None:
+    for k in (GUIDE, TODAY, SAVED, PAIN_START):
+        st.session_state.pop(k, None)
+
+
 def _end_form(guide: Guide, today: Today, speak_on: bool) -> None:
     saved = st.session_state.get(SAVED)
     if saved is not None:
@@ -384,10 +399,7 @@ def _end_form(guide: Guide, today: Today, speak_on: bool) -> None:
             if speak_on:
                 components.speak(warning, f"pain-{session_id}", channel="formcheck-pain")
         st.caption("Rate your back again two hours from now and tomorrow morning on the History page.")
-        if st.button("Start today's session again", key="guide_again"):
-            for k in (GUIDE, TODAY, SAVED, PAIN_START):
-                st.session_state.pop(k, None)
-            st.rerun()
+        st.button("Start today's session again", key="guide_again", on_click=_forget_session)
         return
     st.subheader("Session done: how is your back?")
     empty = sum(1 for r in guide.results if r.report is not None and not r.report.reps and not getattr(r.report, "holds", None))
