@@ -16,7 +16,7 @@ from stick import hinge_set, squat_set, stream
 
 from formcheck.core.analyzer import Analyzer, FrameResult
 from formcheck.outputs import overlay
-from formcheck.outputs.plots import score_range
+from formcheck.outputs.plots import outside, score_range
 
 REPO = Path(__file__).resolve().parent.parent
 LONG_CUE = "Flat back: hinge from the hips and keep the tailbone, mid-back and head on the dowel all the way down."
@@ -129,6 +129,35 @@ def test_score_range_holds_the_threshold_line_and_every_score() -> None:
     assert lo < -1.2 and hi > 0.9
     lo, hi = score_range(None, math.nan)
     assert lo < 0 < hi
+
+
+def test_score_range_leaves_out_a_few_misread_frames_but_never_a_reps_score() -> None:
+    """Three frames misread at -1.5 during a rise (as on the rounded sample) no longer squash
+    reps reading -0.2…+0.4 into a strip; a rep's own score is always inside, however far off."""
+    rng = np.random.default_rng(0)
+    scores = np.concatenate([rng.uniform(-0.2, 0.4, 300), [-1.5, -1.45, -1.6]])
+    lo, hi = score_range(scores, 0.15)
+    assert -0.35 < lo < -0.2 and 0.4 < hi < 0.5
+    assert outside(scores, (lo, hi)) == 3
+    lo, hi = score_range(scores, 0.15, keep=[0.1, -1.45])  # a rep judged at -1.45 stays in view
+    assert lo < -1.45 and outside(scores, (lo, hi)) == 1
+    steady = np.r_[np.zeros(50), np.full(10, 0.35)]  # a rounded stretch is data, not a misread: kept
+    assert score_range(steady, 0.15)[1] > 0.35
+
+
+def test_the_review_chart_says_when_frames_run_off_its_scale() -> None:
+    from formcheck.app.charts import angles_charts, left_off_note
+
+    _, a = _results("hinge", stream(hinge_set([0.0, 0.0, 0.0])))
+    report = a.finish()
+    assert left_off_note(report) is None
+    scores = report.series["lumbar_score"].copy()
+    i = np.flatnonzero(np.isfinite(scores))[len(np.flatnonzero(np.isfinite(scores))) // 2]
+    scores[i:i + 2] = -1.5
+    report.series["lumbar_score"] = scores
+    assert left_off_note(report).startswith("2 frames of the back curve read far off")
+    lumbar = angles_charts(report)[1].to_dict()["layer"][1]["layer"][0]  # [rep shading, [curve, threshold]]
+    assert lumbar["mark"]["clip"] is True and lumbar["encoding"]["y"]["scale"]["domain"][0] > -1.5
 
 
 def test_the_worst_rep_still_shows_that_reps_final_verdict_not_the_running_hud() -> None:

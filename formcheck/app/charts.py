@@ -12,7 +12,8 @@ import pandas as pd
 from formcheck.core.report import SessionReport
 from formcheck.edges.log import PAIN_LIMIT, SetRow
 from formcheck.outputs import palette
-from formcheck.outputs.plots import score_range
+from formcheck.outputs.plots import outside, rep_scores, score_range
+from formcheck.outputs.tables import plural
 
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart  # what st.altair_chart takes
 MAX_POINTS = 2500  # per series: a 10-minute clip at 30 fps would make the browser crawl
@@ -39,7 +40,8 @@ def angles_charts(report: SessionReport) -> tuple[AnyChart, AnyChart]:
     the screen). Each zooms along time.
 
     The back-curve chart draws the drill's own rounding threshold, and its range always holds
-    that line and every score."""
+    that line and every rep's score; a few frames read far off the rest are cut at its edge
+    (``plots.score_range``)."""
     s = report.series
     t = np.asarray(s.get("t", []), dtype=float)
     cut = _thin(len(t))
@@ -55,7 +57,7 @@ def angles_charts(report: SessionReport) -> tuple[AnyChart, AnyChart]:
     scores = np.asarray(s.get("lumbar_score", np.full(len(t), np.nan)), float)
     lumbar = pd.DataFrame({"t": t[cut], "lumbar score": scores[cut]})
     threshold = report.rounding_threshold
-    y_range = score_range(scores, threshold)
+    y_range = score_range(scores, threshold, rep_scores(report))
     spans = _rep_spans(report)
     x = alt.X("t:Q", title="time (s)")
 
@@ -92,7 +94,7 @@ def angles_charts(report: SessionReport) -> tuple[AnyChart, AnyChart]:
     ).properties(height=220, title="Hip and trunk angles")
     bottom_layers = [
         alt.Chart(lumbar)
-        .mark_line(color=palette.LUMBAR_HEX, strokeWidth=1.6)
+        .mark_line(color=palette.LUMBAR_HEX, strokeWidth=1.6, clip=True)  # frames past the range: cut at its edge
         .encode(
             x=x,
             y=alt.Y("lumbar score:Q", title="back curve vs your usual", scale=alt.Scale(domain=list(y_range), nice=False)),
@@ -109,6 +111,16 @@ def angles_charts(report: SessionReport) -> tuple[AnyChart, AnyChart]:
         height=180, title=alt.Title(["Lower-back curve against your own baseline", "(dashed: rounding threshold)"])
     )
     return top, bottom
+
+
+def left_off_note(report: SessionReport) -> str | None:
+    """Says so when the back-curve chart cut frames read far off the rest at its edge."""
+    scores = report.series.get("lumbar_score")
+    n = outside(scores, score_range(scores, report.rounding_threshold, rep_scores(report)))
+    if not n:
+        return None
+    return (f"{plural(n, 'frame')} of the back curve read far off all the others (the pose model misreading a quick "
+            "movement) and run off the chart's scale; no verdict rests on them: each rep is read at its bottom.")
 
 
 def sets_frame(rows: Sequence[SetRow]) -> pd.DataFrame:

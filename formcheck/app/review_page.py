@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from formcheck.app import components, rep_gallery, thresholds
-from formcheck.app.charts import angles_charts
+from formcheck.app.charts import angles_charts, left_off_note
 from formcheck.app.results import (
     UPLOAD_TYPES,
     Review,
@@ -216,6 +216,8 @@ def _results(review: Review) -> None:
         st.markdown("**Angles and lower-back curve over time** (drag to zoom, double-click to reset)")
         for chart in angles_charts(report):  # the drill's own threshold, from the report
             st.altair_chart(chart, width="stretch")
+        if note := left_off_note(report):
+            st.caption(note)
 
     thresholds.sliders(report.drill)
     _downloads(review, still_png, caption)

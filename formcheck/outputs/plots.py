@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +14,41 @@ from formcheck.outputs import palette, tables
 SHADE = palette.VERDICT_HEX
 
 
-def score_range(scores: np.ndarray | None, threshold: float) -> tuple[float, float]:
-    """A y-range holding every lumbar score, zero and the threshold line, with a margin."""
+def score_range(scores: np.ndarray | None, threshold: float, keep: Sequence[float] = ()) -> tuple[float, float]:
+    """A y-range holding the lumbar scores, zero, the threshold line and ``keep`` (each rep's
+    judged score), with a margin.
+
+    A few frames that read far off all the others (the pose model misreading a fast rise:
+    -1.5 on the rounded sample, where the reps read -0.2 to +0.4) are left out, so they do
+    not squash the reps into a strip: outside Tukey's far-out fences, three spreads beyond
+    the quartiles (the spread taken as at least 0.1), when they are at most 2 % of the
+    frames (more is a stretch of real data, and stays in view). Verdicts never rest on such frames
+    (they read medians at the rep bottoms), and the reps' own scores are always in range.
+    """
     values = np.asarray(scores if scores is not None else [], dtype=float)
-    values = np.concatenate([values[np.isfinite(values)], [0.0], [threshold] if np.isfinite(threshold) else []])
+    values = values[np.isfinite(values)]
+    if values.size >= 8:
+        q1, q3 = np.percentile(values, [25, 75])
+        reach = 3.0 * max(q3 - q1, 0.1)
+        inside = (values >= q1 - reach) & (values <= q3 + reach)
+        if np.count_nonzero(~inside) <= max(1, 0.02 * values.size):  # a few stray frames, not a stretch of data
+            values = values[inside]
+    fixed = [0.0, *([threshold] if np.isfinite(threshold) else []), *(k for k in keep if np.isfinite(k))]
+    values = np.concatenate([values, fixed])
     lo, hi = float(values.min()), float(values.max())
     margin = 0.08 * max(hi - lo, 0.1)
     return lo - margin, hi + margin
+
+
+def outside(scores: np.ndarray | None, bounds: tuple[float, float]) -> int:
+    """How many frames' scores ``score_range`` left off the chart."""
+    values = np.asarray(scores if scores is not None else [], dtype=float)
+    return int(np.count_nonzero(np.isfinite(values) & ((values < bounds[0]) | (values > bounds[1]))))
+
+
+def rep_scores(report: SessionReport) -> list[float]:
+    """Each judged rep's lumbar score: what a chart's range must always show."""
+    return [float(v) for r in report.reps if isinstance(v := r.metrics.get("lumbar_flexion_score"), (int, float))]
 
 
 def angles_figure(report: SessionReport, path: Path) -> None:
@@ -44,7 +73,7 @@ def angles_figure(report: SessionReport, path: Path) -> None:
     if np.isfinite(threshold):
         ax2.axhline(threshold, color=palette.THRESHOLD_HEX, ls="--", lw=1, label=f"rounding threshold ({threshold:.2f})")
     ax2.axhline(0, color=palette.ZERO_HEX, lw=0.8)
-    ax2.set_ylim(*score_range(s.get("lumbar_score"), threshold))
+    ax2.set_ylim(*score_range(s.get("lumbar_score"), threshold, rep_scores(report)))  # frames far off are clipped
     ax2.set_ylabel("lumbar score")
     ax2.set_xlabel("time (s)")
     ax2.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
