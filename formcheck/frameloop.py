@@ -14,13 +14,14 @@ Faces that show a recorded clip's results draw from that second pass.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from formcheck.core.analyzer import Analyzer, FrameResult, counting_pass, live_pass
 from formcheck.core.frames import PoseFrame
+from formcheck.core.reference import BackReference
 from formcheck.core.settings import Settings
 from formcheck.edges.mediapipe import PoseEstimator
 from formcheck.edges.video import downscale
@@ -96,7 +97,14 @@ def recorded(first: Analyzer, *, drawer: Drawer | None = draw) -> FrameLoop:
     return FrameLoop(counting_pass(first), drawer=drawer)
 
 
-def replay(poses: Iterable[PoseFrame], drill: str, settings: Settings, *, drawer: Drawer | None = draw) -> FrameLoop:
+def replay(
+    poses: Iterable[PoseFrame],
+    drill: str,
+    settings: Settings,
+    *,
+    drawer: Drawer | None = draw,
+    references: Mapping[str, BackReference] | None = None,
+) -> FrameLoop:
     """The second-pass loop of a recorded clip whose poses are stored: the first pass runs
     here, over ``poses`` (which must be iterable twice, as a ``PoseFile`` is)."""
-    return recorded(live_pass(poses, drill, settings), drawer=drawer)
+    return recorded(live_pass(poses, drill, settings, references=references), drawer=drawer)

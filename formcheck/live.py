@@ -14,13 +14,14 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from formcheck.core.analyzer import Analyzer, FrameResult
 from formcheck.core.drills import HoldStatus, Rep
+from formcheck.core.reference import BackReference
 from formcheck.errors import FormcheckError
 from formcheck.edges.mediapipe import PoseEstimator
 from formcheck.core.report import SessionReport
@@ -86,8 +87,10 @@ class LiveSession:
         max_side: int | None = LIVE_MAX_SIDE,
         estimator_factory: Callable[[], PoseEstimator] = PoseEstimator,
         clock: Callable[[], float] = time.monotonic,
+        references: Mapping[str, BackReference] | None = None,
     ) -> None:
-        self.analyzer = Analyzer(drill, settings)  # raises FormcheckError for an unknown drill
+        # ``references``: the patient's reference set per drill, from their training log.
+        self.analyzer = Analyzer(drill, settings, references=references)  # raises FormcheckError for an unknown drill
         # The one frame loop; its pose model is loaded by warm_up() or on the first frame.
         self.loop = FrameLoop(self.analyzer, max_side=max_side, drawer=self._draw)
         self._make_estimator = estimator_factory

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from formcheck import __version__
 from formcheck.core.analyzer import Analyzer, live_pass
+from formcheck.core.reference import BackReference, reference_key
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
 from formcheck.edges.files import atomic_write, file_digest
@@ -63,11 +64,13 @@ def analyze_clip(
     progress: Progress | None = None,
     estimator: PoseEstimator | None = None,
     overlap: bool = True,
+    references: Mapping[str, BackReference] | None = None,
 ) -> SessionReport:
     """Analyse one clip into ``out_dir``: report.json, reps.csv, angles.png, annotated.mp4, pose.npz.
 
     ``overlap`` decodes and encodes on a second thread beside the pose model (faster for one
-    clip); batch workers that already fill every core turn it off.
+    clip); batch workers that already fill every core turn it off. ``references``: the
+    patient's reference set per drill, from their training log (``core.reference``).
     """
     video, out = Path(video), Path(out_dir)
     settings = settings or Settings()
@@ -76,7 +79,7 @@ def analyze_clip(
     reader = VideoReader(video, max_side=pose.max_side, stride=pose.stride)  # bad files fail here, before any output
     info = reader.info
     out.mkdir(parents=True, exist_ok=True)
-    record = RunRecord.of(file_digest(video), pose, settings, drill)
+    record = RunRecord.of(file_digest(video), pose, settings, drill, reference_key(references))
     stored = _stored_poses(out, record)
     reused = stored is not None
     annotated = out / "annotated.mp4"
@@ -88,7 +91,7 @@ def analyze_clip(
     # Pass 1, the live rules over every frame: the drills' signals for the whole clip (and
     # the poses, when they are not stored yet).
     if stored is None:
-        loop = FrameLoop(Analyzer(drill, settings), drawer=None)  # an unknown drill fails here, before any deleting
+        loop = FrameLoop(Analyzer(drill, settings, references=references), drawer=None)  # an unknown drill fails here, before any deleting
         annotated.unlink(missing_ok=True)  # drawn from other poses (another clip or pose setting)
         video_drawn_with = None
         own = estimator is None
@@ -103,7 +106,7 @@ def analyze_clip(
         stored = PoseFile(out / "pose.npz")
         reader = VideoReader(video, max_side=pose.max_side, stride=pose.stride) if target is not None else None
     else:
-        first = live_pass(stored, drill, settings)
+        first = live_pass(stored, drill, settings, references=references)
     # Pass 2: the same frames again, counting every movement the whole clip shows.
     if target is not None and video_drawn_with == record.analysis():
         target = None  # the existing annotated video already shows these results

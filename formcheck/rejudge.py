@@ -12,13 +12,14 @@ is drawn when someone asks for it (:func:`ensure_chart`). ``benchmarks/rejudge.p
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from formcheck.core.analyzer import analyse_recording
 from formcheck.core.features import FeatureExtractor, FrameFeatures
 from formcheck.core.frames import PoseFrame
+from formcheck.core.reference import BackReference
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
 from formcheck.edges.posefile import PoseFile
@@ -92,16 +93,20 @@ class StoredClip:
         slider move is as quick as the next ones."""
         self.features(settings)
 
-    def analyse(self, settings: Settings, drill: str) -> SessionReport:
+    def analyse(self, settings: Settings, drill: str, references: Mapping[str, BackReference] | None = None) -> SessionReport:
         """The report ``analyze_clip`` gives for these thresholds, from the kept features."""
         poses, feats = self.poses(), self.features(settings)
         # Both passes read the same features, computed once.
-        return analyse_recording(poses, drill, settings, features=None if feats is None else lambda: _Replay(feats))
+        return analyse_recording(
+            poses, drill, settings, features=None if feats is None else lambda: _Replay(feats), references=references
+        )
 
-    def judge(self, settings: Settings, drill: str, clip: dict[str, Any]) -> SessionReport:
+    def judge(
+        self, settings: Settings, drill: str, clip: dict[str, Any], references: Mapping[str, BackReference] | None = None
+    ) -> SessionReport:
         """Re-judge and rewrite report.json and reps.csv; angles.png is dropped until asked for."""
         started = time.perf_counter()
-        report = self.analyse(settings, drill)
+        report = self.analyse(settings, drill, references)
         report.clip = {**clip, "pose_reused": True, "seconds": round(time.perf_counter() - started, 3)}
         write_json(report, self.out / "report.json")
         write_csv(report, self.out / "reps.csv")

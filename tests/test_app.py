@@ -213,6 +213,23 @@ def media(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
     return seen
 
 
+def test_history_marks_a_logged_set_as_the_patients_reference_set(tmp_path: Path) -> None:
+    log = TrainingLog(tmp_path / "log.sqlite")
+    short = log.add_set(_report([0.0, 0.0]), source="live", when=datetime(2026, 11, 2, 9))
+    neutral = log.add_set(_report([0.0, 0.0, 0.0]), source="live", when=datetime(2026, 11, 3, 9))
+    at = AppTest.from_function(_history, default_timeout=30).run()
+    _no_errors(at)
+    next(b for b in at.selectbox if b.label == "Set").set_value(short).run()  # two reps: too few to be a neutral back
+    at.button(key=f"history_reference_{short}").click().run()
+    assert any("Not made the reference set" in w.value and "at least 3" in w.value for w in at.warning)
+    assert log.back_references() == {}
+    next(b for b in at.selectbox if b.label == "Set").set_value(neutral).run()
+    at.button(key=f"history_reference_{neutral}").click().run()
+    _no_errors(at)
+    assert any("This set is the patient's reference set" in m.value for m in at.success)
+    assert log.back_references()["hinge"].set_id == neutral
+
+
 def test_history_renders_sets_pain_rule_and_csv(tmp_path: Path, media: dict[str, bytes]) -> None:
     log = TrainingLog(tmp_path / "log.sqlite")
     report = _report([0.0, 0.15])

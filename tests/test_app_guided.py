@@ -144,8 +144,8 @@ def stick_camera(monkeypatch: pytest.MonkeyPatch) -> list:
 
     frames = stream(hinge_set([0.03, 0.0, 0.0], setup_s=4.0))  # rep 1 rounds a little; 4 s still for the 3-2-1
 
-    def make(drill: str, settings=None):
-        return LiveSession(drill, settings, estimator_factory=lambda: StickEstimator(frames))
+    def make(drill: str, settings=None, references=None):
+        return LiveSession(drill, settings, estimator_factory=lambda: StickEstimator(frames), references=references)
 
     monkeypatch.setattr("formcheck.app.live_page.LiveSession", make)
     return frames
@@ -248,3 +248,50 @@ def test_begin_end_early_and_start_again(streamer: FakeStreamer, tmp_path: Path)
 
     _ok(at.button(key="guide_again").click().run())
     assert at.session_state["guide"].stage == "ready" and "Today's session for Default" in _text(at)
+
+
+def test_a_neutral_set_saved_as_the_reference_catches_a_later_set_rounded_on_every_rep(
+    streamer: FakeStreamer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Live page, one set at a time (stick-figure poses): the therapist saves a neutral set as
+    the patient's reference; the next set, rounded a little on every rep, is flagged live against
+    it (on its own it reads good throughout)."""
+    from formcheck.live import LiveSession
+
+    sets = [stream(hinge_set([0.0, 0.0, 0.0], setup_s=4.0)), stream(hinge_set([0.04, 0.04, 0.04], setup_s=4.0))]
+    camera = {"frames": sets[0]}  # what the next set's camera shows
+    made: list[LiveSession] = []
+
+    def make(drill: str, settings=None, references=None):
+        # The camera is read when the set's first frame arrives (sets are made before START).
+        made.append(LiveSession(drill, settings, estimator_factory=lambda: StickEstimator(camera["frames"]),
+                                references=references))
+        return made[-1]
+
+    monkeypatch.setattr("formcheck.app.live_page.LiveSession", make)
+    blank = np.full((480, 640, 3), 90, np.uint8)
+    at = _ok(AppTest.from_function(_live, default_timeout=60).run())
+    at.radio(key="live_mode").set_value("One set").run()
+    at.selectbox(key="live_drill").set_value("hinge").run()
+
+    def one_set(frames) -> None:
+        camera["frames"] = frames
+        streamer.playing = True
+        _ok(at.run())
+        streamer.feed([(blank, f.t) for f in frames])
+        streamer.playing = False
+        _ok(at.run())
+
+    one_set(sets[0])
+    assert {m.label: m.value for m in at.metric}["Flagged reps"] == "0"
+    at.checkbox(key="live_log-reference").check()
+    _ok(_button(at, "Save set").click().run())
+    log = TrainingLog(tmp_path / "log.sqlite")
+    assert log.back_references()["hinge"].set_id == log.sets()[0].id
+
+    one_set(sets[1])
+    live = next(m for m in made if m.finished and m.analyzer.references)  # the second set, held against the reference
+    assert [v for _, v in live.snapshot().live_verdicts] == ["flagged"] * 3  # flagged live, as each rep ended
+    assert at.session_state["live_report"].reference["set_id"] == log.sets()[0].id
+    assert {m.label: m.value for m in at.metric}["Flagged reps"] == "3"
+    assert "Every rep rounded" in _text(at)

@@ -56,3 +56,29 @@ def test_person_free_clip_is_reported_not_crashed(tmp_path):
 
     assert TrainingLog(log).sets() == []
     assert {p.name for p in (tmp_path / "o").iterdir()} >= {"report.json", "reps.csv", "angles.png", "annotated.mp4", "pose.npz"}
+
+
+def test_the_reference_set_from_the_command_line_is_sentences(tmp_path):
+    """`formcheck log --reference SET_ID` marks a logged set; one that cannot be the reference,
+    and `analyze --reference --no-log`, are one sentence each (the set stays logged)."""
+    from reports import report_with_reps
+
+    from formcheck.edges.log import TrainingLog
+
+    log_path = tmp_path / "log.sqlite"
+    log = TrainingLog(log_path)
+    few = log.add_set(report_with_reps(2), source="cli")
+    r = formcheck("log", "--log-db", str(log_path), "--reference", str(few))
+    assert r.returncode == 2 and "a reference set needs at least 3" in r.stderr and "Traceback" not in r.stderr
+    r = formcheck("log", "--log-db", str(log_path), "--reference", "99")
+    assert r.returncode == 2 and "no set 99" in r.stderr
+    r = formcheck("analyze", "x.mp4", "--reference", "--no-log")
+    assert r.returncode == 2 and "drop --no-log" in r.stderr
+    assert [s.reference for s in TrainingLog(log_path).sets()] == [False]
+    from test_log_profiles import curved_report
+
+    good = log.add_set(curved_report([0.0, 0.02, -0.01]), source="cli")
+    r = formcheck("log", "--log-db", str(log_path), "--reference", str(good))
+    assert r.returncode == 0 and f"Set {good} is now its patient's reference set" in r.stdout
+    r = formcheck("log", "--log-db", str(log_path))
+    assert r.stdout.splitlines()[-1].endswith("(reference set)")

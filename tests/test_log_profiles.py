@@ -290,3 +290,77 @@ def test_a_writer_killed_mid_stream_leaves_a_consistent_log(tmp_path: Path) -> N
     log = TrainingLog(path)  # still opens, still takes sets
     assert log.add_set(make_report("g"), source="cli") is not None
     assert len(log.sets()) == sets + 1
+
+
+# -- the patient's reference set (version 3) ----------------------------------------------------
+def curved_report(curves: list[float], verdict: str = "good", drill: str = "hinge", view: float = 5.0) -> SessionReport:
+    reps = [Rep(i + 1, 2.0 * i, 2.0 * i + 1, 2.0 * i + 2, verdict=verdict,
+                metrics={"lumbar_curvature": c, "view_deg": view, "trunk_inclination_deg": 70.0 + i}) for i, c in enumerate(curves)]
+    return SessionReport(drill=drill, drill_source="chosen", assessable=True, reasons=[], reps=reps)
+
+
+def test_a_reference_set_holds_each_good_reps_curve_view_and_lean_and_is_one_per_drill(log: TrainingLog) -> None:
+    ann = log.add_profile("Ann")
+    first = log.add_set(curved_report([0.01, -0.02, 0.03]), source="cli", profile=ann.id)
+    log.set_reference(first)
+    refs = log.back_references(ann.id)
+    assert set(refs) == {"hinge"} and refs["hinge"].set_id == first
+    assert refs["hinge"].curvature == pytest.approx((0.01, -0.02, 0.03))
+    assert refs["hinge"].view_deg == (5.0,) * 3 and refs["hinge"].trunk_deg == (70.0, 71.0, 72.0)
+    assert log.back_references(DEFAULT_PROFILE) == {}  # another patient's neutral back is not theirs
+
+    later = log.add_set(curved_report([0.1, 0.05, 0.08, 0.4]), source="cli", profile=ann.id)
+    log.set_reference(later)  # the newest marked set is the reference: the one before stops being it
+    assert log.back_references(ann.id)["hinge"].set_id == later
+    assert [(r.id, r.reference) for r in log.sets(ann.id)] == [(first, False), (later, True)]
+
+    few = log.add_set(curved_report([0.0, 0.0], drill="hinge"), source="cli", profile=ann.id)
+    with pytest.raises(FormcheckError, match="a reference set needs at least 3"):
+        log.set_reference(few)
+    rounded = log.add_set(curved_report([0.5, 0.5, 0.5], verdict="flagged"), source="cli", profile=ann.id)
+    with pytest.raises(FormcheckError, match="0 good reps"):
+        log.set_reference(rounded)
+    with pytest.raises(FormcheckError, match="no set 999"):
+        log.set_reference(999)
+    assert log.back_references(ann.id)["hinge"].set_id == later  # refusals change nothing
+
+
+SECOND_SCHEMA_SETS = """
+CREATE TABLE sets (id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL, source TEXT NOT NULL, drill TEXT NOT NULL, clip TEXT NOT NULL DEFAULT '',
+    rep_count INTEGER NOT NULL, good_count INTEGER NOT NULL, flagged_count INTEGER NOT NULL, unassessed_count INTEGER NOT NULL,
+    pain_before INTEGER, pain_after INTEGER, notes TEXT NOT NULL DEFAULT '', target TEXT NOT NULL DEFAULT '',
+    duration_s REAL, in_line_s REAL);
+CREATE TABLE reps (set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+    verdict TEXT NOT NULL, faults TEXT NOT NULL DEFAULT '', lumbar_score REAL, start_s REAL, end_s REAL,
+    PRIMARY KEY (set_id, idx));
+"""
+
+
+def test_a_version_2_log_gains_the_reference_columns_and_keeps_every_row(tmp_path: Path) -> None:
+    from formcheck.edges import log_schema
+
+    path = tmp_path / "v2.sqlite"
+    with sqlite3.connect(path) as db:
+        for statement in (log_schema.PROFILES, log_schema.PLANS, log_schema.SESSIONS.format(name="sessions")):
+            db.execute(statement)
+        db.executescript(SECOND_SCHEMA_SETS)
+        db.execute("INSERT INTO profiles VALUES (1, 'Default', '2026-01-01T00:00:00')")
+        db.execute("INSERT INTO sessions (id, profile_id, day) VALUES (4, 1, '2026-01-05')")
+        db.execute("INSERT INTO sets (id, session_id, created_at, source, drill, rep_count, good_count, flagged_count,"
+                   " unassessed_count) VALUES (9, 4, '2026-01-05T09:00:00', 'live', 'hinge', 3, 3, 0, 0)")
+        db.executemany("INSERT INTO reps (set_id, idx, verdict, lumbar_score) VALUES (9, ?, 'good', 0.0)", [(1,), (2,), (3,)])
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+    log = TrainingLog(path)
+    assert [(r.id, r.rep_count, r.reference) for r in log.sets()] == [(9, 3, False)]
+    assert [r["curvature"] for r in log.reps(9)] == [None, None, None]  # judged before the log kept the curve
+    with pytest.raises(FormcheckError, match="0 good reps with a back reading"):
+        log.set_reference(9)
+    new = log.add_set(curved_report([0.0, 0.02, -0.01]), source="cli")
+    log.set_reference(new)
+    assert log.back_references()["hinge"].set_id == new
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()

@@ -79,3 +79,22 @@ def test_what_the_feature_extractor_reads_is_never_taken_for_a_verdict_setting()
     assert read & fields, "the scan found no settings at all"
     assert not {n for n in read & fields if verdict_only(n)}
     assert verdict_only("lumbar_rel_threshold") and not verdict_only("min_trunk_deg")
+
+
+def test_a_rejudge_holds_the_reps_against_the_same_reference_set(stored, tmp_path: Path) -> None:
+    """The Review page's slider moves re-judge with the patient's reference set, like the first analysis."""
+    from dataclasses import replace as copy
+
+    from formcheck.app.results import Review
+    from formcheck.core.reference import BackReference
+
+    clip, poses = stored
+    ref = {"hinge": BackReference("hinge", (-0.3,) * 3, (0.0,) * 3, (70.0,) * 3, set_id=4)}
+    held = clip.judge(Settings(), "hinge", {"name": "x.mp4"}, ref)
+    _same(held, analyse_recording(poses, "hinge", Settings(), references=ref))
+    assert held.reference == {"drill": "hinge", "set_id": 4, "reps": 3}
+    assert held.summary["flagged_count"] == 4  # every rep reads 0.2 or more over -0.3
+    assert json.loads((tmp_path / "report.json").read_text())["reference"]["set_id"] == 4
+    review = Review(tmp_path / "x.mp4", "x.mp4", tmp_path, "hinge", Settings(), held, "upload", references=ref)
+    assert review.record().analysis()["reference"] == "hinge:4:3"
+    assert "reference" not in copy(review, references={}).record().analysis()  # records without one read as before

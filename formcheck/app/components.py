@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from formcheck.core.drills import DRILLS
+from formcheck.core.reference import MIN_REPS, BackReference
 from formcheck.errors import FormcheckError
 from formcheck.edges.log import DEFAULT_PROFILE, PAIN_LIMIT, Profile, TrainingLog, default_path
 from formcheck.outputs.printable import VERDICT_LABEL
@@ -176,6 +177,12 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str, an
         )
         notes = st.text_input("Note", key=f"{key}-notes", placeholder="how it felt, load, anything unusual")
         keep_empty = not report.reps and st.checkbox("No reps were counted: save this set anyway", key=f"{key}-keep-empty")
+        as_reference = can_be_reference(report) and st.checkbox(
+            "Use this set as the patient's neutral back (reference set)",
+            key=f"{key}-reference",
+            help="For a set of good reps, watched by the therapist or done with the dowel: later sets of this drill are held "
+            "against it too, so a set rounded on every rep is caught.",
+        )
         submitted = st.form_submit_button("Save set")
     if not submitted:
         return None
@@ -191,12 +198,36 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str, an
     if set_id is None:
         st.info("This set has no reps, so it was not saved to the training log.")
         return None
+    if as_reference:
+        try:
+            log.set_reference(set_id)
+        except FormcheckError as exc:  # saved all the same; only its use as the reference is refused
+            st.warning(f"Saved, but not as the reference set: {exc}")
     if announce:
         st.success(saved_message(set_id))
     warning = pain_warning(before, after)
     if warning:
         st.session_state[PAIN_NOTICE] = (set_id, warning)
     return set_id
+
+
+def can_be_reference(report: SessionReport) -> bool:
+    """Can this set be the patient's reference set (a drill that uses one, enough good reps read)?"""
+    drill = DRILLS.get(report.drill)
+    good = [r for r in report.reps if r.verdict == "good" and math.isfinite(r.metrics.get("lumbar_curvature", math.nan))]
+    return drill is not None and drill.uses_reference and len(good) >= MIN_REPS
+
+
+def references() -> dict[str, BackReference]:
+    """The chosen patient's reference sets, held against their reps (none without a log)."""
+    log = open_log()
+    if log is None:
+        return {}
+    try:
+        return log.back_references(current_profile(log).id)
+    except FormcheckError as exc:
+        st.warning(f"The patient's reference set could not be read, so reps are judged on their own: {exc}")
+        return {}
 
 
 def pain_notice(speak_on: bool) -> None:

@@ -114,7 +114,7 @@ def sync(slot: Any, guide: Guide) -> LiveSession | None:
         if live is None or live.finished or getattr(live, "guide_generation", None) != guide.generation:
             if live is not None and not live.finished:
                 live.close()
-            live = LiveSession(step.rx.drill, live_settings())
+            live = LiveSession(step.rx.drill, live_settings(), references=components.references())
             live.guide_generation = guide.generation  # type: ignore[attr-defined]
             live.counter_text = counter_for(step)
             slot.pause = None

@@ -14,11 +14,13 @@ import streamlit as st
 from formcheck.app import components, followups
 from formcheck.app.charts import RULE_COLUMN, pain_chart, progress_chart, sets_frame
 from formcheck.errors import FormcheckError
+from formcheck.core.drills import DRILLS
 from formcheck.core.plan import DRILL_LABELS
 from formcheck.edges.log import PAIN_LIMIT
 from formcheck.outputs.tables import plural
 
 
+REFERENCE_NOTE = "history_reference_note"
 TABLE_COLUMNS = {  # the log's columns as the page shows them, in reading order
     "when": "when", "drill": "drill", RULE_COLUMN: "pain rule", "reps": "reps", "good": "good", "flagged": "flagged",
     "good ratio": "good reps", "pain before": "pain before", "pain after": "pain after", "next-day pain": "next morning",
@@ -28,6 +30,27 @@ TABLE_COLUMNS = {  # the log's columns as the page shows them, in reading order
 # Column widths in px: each header whole, 930 in all (measured in Chromium at 1400 px).
 SET_WIDTHS = {"when": 120, "drill": 90, "pain rule": 75, "reps": 45, "good": 45, "flagged": 60, "good reps": 80,
               "pain before": 85, "pain after": 75, "next morning": 95, "clip": 75, "notes": 85}
+
+
+def _mark(log, set_id: int) -> None:
+    try:
+        log.set_reference(set_id)
+    except FormcheckError as exc:  # too few good reps read: say why, change nothing
+        st.session_state[REFERENCE_NOTE] = str(exc)
+
+
+def _reference_button(log, row) -> None:
+    """Mark a logged set as the patient's neutral back for its drill (``core.reference``)."""
+    note = st.session_state.pop(REFERENCE_NOTE, None)
+    if note:
+        st.warning(f"Not made the reference set: {note}")
+    if row.reference:
+        st.success("This set is the patient's reference set: later sets of this drill are held against it too.")
+    elif row.drill in DRILLS and DRILLS[row.drill].uses_reference:
+        st.button("Use this set as the patient's neutral back (reference set)", key=f"history_reference_{row.id}",
+                  on_click=_mark, args=(log, row.id),
+                  help="For a set of good reps, watched by the therapist or done with the dowel: later sets of this drill "
+                  "are held against it too, so a set rounded on every rep is caught.")
 
 
 def set_table(sets: pd.DataFrame) -> pd.DataFrame:
@@ -111,6 +134,7 @@ def render() -> None:
         chosen = st.selectbox("Set", list(labels), format_func=lambda i: labels[i])
         if chosen is not None:
             st.dataframe(log.reps(chosen), hide_index=True, width="stretch")
+            _reference_button(log, next(r for r in rows if r.id == chosen))
 
     with st.expander("Where is this log kept?"):
         st.markdown(f"`{log.path}` (a local SQLite file; choose another in the sidebar)")

@@ -95,7 +95,7 @@ def _current(drill: str) -> LiveSession:
     if live is None or live.finished or (not live.started and live.analyzer.requested != drill) or hasattr(live, "guide_generation"):
         if live is not None and not live.finished:
             live.close()
-        slot.live = live = LiveSession(drill, guided.live_settings())
+        slot.live = live = LiveSession(drill, guided.live_settings(), references=components.references())
         slot.pause = None
     return live
 
@@ -191,6 +191,10 @@ def _summary(speak_on: bool) -> None:
     set_id = components.save_set_form(report, source="live", clip="webcam", key="live_log", announce=False)
     if set_id is not None:
         st.session_state[SAVED] = set_id  # one save per set: the form gives way to the message
+        waiting = _slot().live
+        if waiting is not None and not waiting.started and not hasattr(waiting, "guide_generation"):
+            waiting.close()  # made before this save: the next set is made afresh, with a new reference set if one was marked
+            _slot().live = None
         st.rerun()
 
 

@@ -14,13 +14,14 @@ import re
 import shutil
 import tempfile
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from formcheck.core.drills import Rep
+from formcheck.core.reference import BackReference, reference_key
 from formcheck.core.report import SessionReport
 from formcheck.core.settings import Settings
 from formcheck.edges.posefile import PoseFile
@@ -100,10 +101,12 @@ class Review:
     report: SessionReport
     source: str  # upload | sample
     pose_seconds: float = 0.0
+    references: dict[str, BackReference] = field(default_factory=dict)  # the patient's reference sets, held against the reps
 
     def record(self) -> RunRecord:
         """What the results shown were made with (the run record, as run.json says it)."""
-        return RunRecord.of(str(self.report.clip.get("digest", "")), PoseOptions(), self.settings, self.drill)
+        return RunRecord.of(str(self.report.clip.get("digest", "")), PoseOptions(), self.settings, self.drill,
+                            reference_key(self.references))
 
     @property
     def video_stale(self) -> bool:
@@ -120,11 +123,21 @@ class Review:
 
 
 def analyse(
-    clip: Path, out: Path, *, clip_name: str, drill: str, settings: Settings, source: str, progress: Progress | None = None
+    clip: Path,
+    out: Path,
+    *,
+    clip_name: str,
+    drill: str,
+    settings: Settings,
+    source: str,
+    progress: Progress | None = None,
+    references: dict[str, BackReference] | None = None,
 ) -> Review:
     """First analysis of a clip: runs pose (or reuses ``out/pose.npz``) and draws the video."""
-    report = analyze_clip(clip, out, drill=drill, settings=settings, pose=PoseOptions(), write_video=True, progress=progress)
-    return Review(clip, clip_name, out, drill, settings, report, source, float(report.clip.get("seconds", 0.0)))
+    refs = dict(references or {})
+    report = analyze_clip(clip, out, drill=drill, settings=settings, pose=PoseOptions(), write_video=True, progress=progress,
+                          references=refs)
+    return Review(clip, clip_name, out, drill, settings, report, source, float(report.clip.get("seconds", 0.0)), refs)
 
 
 def reevaluate(review: Review, settings: Settings, drill: str | None = None, stored: StoredClip | None = None) -> Review:
@@ -132,8 +145,10 @@ def reevaluate(review: Review, settings: Settings, drill: str | None = None, sto
     clip's kept features (``stored``) well under a second for a 30-s clip (benchmarks/rejudge.py)."""
     drill = drill or review.drill
     if stored is not None:
-        return replace(review, drill=drill, settings=settings, report=stored.judge(settings, drill, review.report.clip))
-    report = analyze_clip(review.clip, review.out, drill=drill, settings=settings, pose=PoseOptions(), write_video=False)
+        report = stored.judge(settings, drill, review.report.clip, review.references)
+        return replace(review, drill=drill, settings=settings, report=report)
+    report = analyze_clip(review.clip, review.out, drill=drill, settings=settings, pose=PoseOptions(), write_video=False,
+                          references=review.references)
     return replace(review, drill=drill, settings=settings, report=report)
 
 
@@ -151,6 +166,7 @@ def rerender(review: Review, progress: Progress | None = None) -> Review:
         pose=PoseOptions(),
         write_video=True,
         progress=progress,
+        references=review.references,
     )
     return replace(review, report=report)
 
@@ -177,7 +193,7 @@ def rep_frame(review: Review, rep: Rep) -> np.ndarray | None:
         return None
     poses = PoseFile(npz)
     # The frame loop over the stored poses, both passes, gives the FrameResult the video was drawn from.
-    loop = replay(poses, review.drill, review.settings, drawer=lambda image, r: draw_rep(image, r, rep))
+    loop = replay(poses, review.drill, review.settings, drawer=lambda image, r: draw_rep(image, r, rep), references=review.references)
     hit = None
     for pose in poses:
         step = loop.push(pose)

@@ -78,7 +78,8 @@ def _run_analysis(source: str, name: str, data: bytes | None, path: Path | None,
         clip = ws.add_upload(name, data) if data is not None else path
         assert clip is not None
         review = analyse(
-            clip, ws.results_dir(clip), clip_name=name, drill=drill, settings=thresholds.current(), source=source, progress=update
+            clip, ws.results_dir(clip), clip_name=name, drill=drill, settings=thresholds.current(), source=source, progress=update,
+            references=components.references(),  # the chosen patient's neutral back, if one was marked
         )
     except FormcheckError as exc:
         _discard()

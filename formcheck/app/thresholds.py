@@ -15,7 +15,7 @@ COMMON = ("lumbar_abs_threshold", "lumbar_rel_threshold")
 # A drill whose back is judged on lines of its own shows those in place of the common two.
 BACK_LINES = {"squat": ("squat_abs_threshold", "squat_rel_threshold")}
 PER_DRILL = {
-    "hinge": ("hinge_shallow_deg", "hinge_knee_locked_deg", "neck_change_deg"),
+    "hinge": ("lumbar_ref_threshold", "hinge_shallow_deg", "hinge_knee_locked_deg", "neck_change_deg"),
     "squat": ("squat_max_trunk_deg", "squat_shallow_deg", "heel_lift_frac"),
     "bird-dog": ("birddog_lumbar_threshold", "birddog_pelvis_hike_deg", "birddog_pelvis_rotation_deg", "birddog_too_high_deg"),
     "dead-bug": ("deadbug_arch_threshold", "deadbug_leg_low_deg", "deadbug_min_rep_s"),

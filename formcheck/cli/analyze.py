@@ -20,6 +20,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-video", action="store_true", help="skip annotated.mp4 (faster)")
     p.add_argument("--no-log", dest="log", action="store_false", help="do not add the set to the training log")
     p.add_argument("--log-db", metavar="SQLITE", help="training log file (default: per-user data folder, or $FORMCHECK_LOG)")
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="log this set as the patient's reference set, their neutral back (a set of good reps, watched by the "
+        "therapist or done with the dowel); later hinge sets are held against it as well",
+    )
     add_settings_args(p)
     p.set_defaults(func=cmd_analyze)
 
@@ -33,8 +39,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(f"No clip given: analysing the bundled sample {video.relative_to(REPO)}", file=sys.stderr)
     out = Path(args.out) if args.out else Path("formcheck-out") / video.stem
     settings, pose = settings_from(args), pose_options_from(args)  # bad thresholds fail here, before any work
+    if args.reference and not args.log:
+        print("formcheck: --reference keeps the set in the training log as the reference: drop --no-log.", file=sys.stderr)
+        return 2
+    references = _references(args) if args.log else {}
     with results_folder(out), _progress(f"{video.name}", quiet=args.json) as progress:
-        report = analyze_clip(video, out, drill=args.drill, settings=settings, pose=pose, write_video=not args.no_video, progress=progress)
+        report = analyze_clip(video, out, drill=args.drill, settings=settings, pose=pose, write_video=not args.no_video,
+                              progress=progress, references=references)
     logged = _log_set(args, report, video) if args.log else None
     if args.json:
         print(report.to_json())
@@ -43,6 +54,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if logged is not None:
             print(logged)
     return 0
+
+
+def _references(args: argparse.Namespace) -> dict:
+    """The patient's reference sets from the training log (none when the log cannot be read:
+    a warning, and the clip is judged on its own)."""
+    from formcheck.edges.log import TrainingLog
+    from formcheck.errors import FormcheckError
+
+    try:
+        return TrainingLog(args.log_db).back_references()
+    except FormcheckError as exc:
+        print(f"formcheck: warning: the training log could not be read, so no reference set is used: {exc}", file=sys.stderr)
+        return {}
 
 
 def _log_set(args: argparse.Namespace, report, video: Path) -> str | None:  # report: SessionReport
@@ -57,7 +81,17 @@ def _log_set(args: argparse.Namespace, report, video: Path) -> str | None:  # re
     except FormcheckError as exc:
         print(f"formcheck: warning: the set was not logged: {exc}", file=sys.stderr)
         return None
-    return f"Logged to the training log: {log.path}" if logged is not None else "No reps, so nothing was logged."
+    if logged is None:
+        return "No reps, so nothing was logged."
+    said = f"Logged to the training log: {log.path}"
+    if args.reference:
+        try:
+            log.set_reference(logged)
+        except FormcheckError as exc:  # the set is logged; only its use as the reference is refused
+            print(f"formcheck: warning: the set was logged but is not the reference: {exc}", file=sys.stderr)
+            return said
+        said += f"\nThis set (set {logged}) is now the reference for {report.drill}: later sets are held against it too."
+    return said
 
 
 RESULT_FILES = ("report.json", "reps.csv", "angles.png", "annotated.mp4", "pose.npz", "run.json")
@@ -69,6 +103,8 @@ def print_summary(report, out: Path) -> None:  # report: SessionReport
     counted, verdicts = count_words(report.summary, len(report.reps))
     print(f"\n{report.clip.get('name', '')}: {report.drill} ({report.drill_source}), {counted} — {verdicts}")
     print(f"  {report.headline}")
+    if report.reference:
+        print(f"  Held against the reference set (set {report.reference['set_id']}, the patient's neutral back) as well.")
     for rep in report.reps:
         why = rep_reasons(rep)
         side = f" ({rep.side})" if rep.side else ""

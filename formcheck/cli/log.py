@@ -12,6 +12,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("log", help="show or export the training log")
     p.add_argument("--log-db", metavar="SQLITE", help="training log file (default: per-user data folder, or $FORMCHECK_LOG)")
     p.add_argument("--export", metavar="CSV", help="write the log as CSV")
+    p.add_argument("--reference", metavar="SET_ID", type=int,
+                   help="make this logged set its patient's reference set, their neutral back (see README)")
     p.set_defaults(func=cmd_log)
 
 
@@ -21,6 +23,10 @@ def cmd_log(args: argparse.Namespace) -> int:
     from formcheck.outputs.tables import plural
 
     log = TrainingLog(args.log_db)
+    if args.reference is not None:
+        log.set_reference(args.reference)  # a set that cannot be the reference: one sentence, exit status 2
+        print(f"Set {args.reference} is now its patient's reference set: later sets of its drill are held against it too.")
+        return 0
     if args.export:
         target = Path(args.export)
         text = log.export_csv()
@@ -35,7 +41,9 @@ def cmd_log(args: argparse.Namespace) -> int:
         print(f"The training log at {log.path} is empty.")
     for r in rows:
         reps = plural(r.rep_count, "rep")
-        print(f"{r.created_at}  {r.drill:9s} {reps:>8s}, {r.good_count} good, {r.flagged_count} flagged  {pain_text(r.pain_before, r.pain_after)}  {r.clip}")
+        mark = "  (reference set)" if r.reference else ""
+        print(f"{r.id:4d}  {r.created_at}  {r.drill:9s} {reps:>8s}, {r.good_count} good, {r.flagged_count} flagged  "
+              f"{pain_text(r.pain_before, r.pain_after)}  {r.clip}{mark}")
     return 0
 
 

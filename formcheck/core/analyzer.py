@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +23,7 @@ from formcheck.core.drills.recognise import DrillVote
 from formcheck.errors import FormcheckError
 from formcheck.core.features import REASONS, FeatureExtractor, FrameFeatures
 from formcheck.core.frames import PoseFrame
+from formcheck.core.reference import BackReference
 from formcheck.core.reps import Phase
 from formcheck.core.segment import ClipPlan, find_movements
 from formcheck.core.report import SERIES, SessionReport
@@ -75,9 +76,16 @@ class _Series:
 
 
 class Analyzer:
-    def __init__(self, drill: str = "auto", settings: Settings | None = None, plan: ClipPlan | None = None) -> None:
+    def __init__(
+        self,
+        drill: str = "auto",
+        settings: Settings | None = None,
+        plan: ClipPlan | None = None,
+        references: Mapping[str, BackReference] | None = None,
+    ) -> None:
         """``plan``: the reps of a recorded clip, found from the whole clip by a first pass
-        (``clip_plan``); without it reps are counted live, as frames arrive."""
+        (``clip_plan``); without it reps are counted live, as frames arrive. ``references``:
+        the patient's reference set per drill (``core.reference``), from their training log."""
         if drill != "auto" and drill not in DRILLS:
             raise FormcheckError(f"unknown drill {drill!r}; choose one of {', '.join([*DRILLS, 'auto'])}.")
         self.settings = settings or Settings()
@@ -88,6 +96,9 @@ class Analyzer:
         self.drills: dict[str, Drill] = {
             name: DRILLS[name](self.settings, None if plan is None else plan.movements.get(name, [])) for name in names
         }
+        self.references: dict[str, BackReference] = dict(references or {})
+        for name, d in self.drills.items():
+            d.reference_set = self.references.get(name)
         self._signals: dict[str, array] = {name: array("d") for name in names}
         self.vote = DrillVote(self.settings)
         self.cues = CueBoard(self.settings.cue_cooldown_s)
@@ -266,16 +277,21 @@ class Analyzer:
             frames=self.frames,
             duration_s=(self._last_t - self._first_t) if self.frames else 0.0,
             series={k: np.frombuffer(v, dtype=np.float64) for k, v in self.series.columns.items()},
+            reference=drill.reference_set.to_dict() if drill.reference_set is not None and drill.uses_reference else None,
         )
 
 
 
 def live_pass(
-    frames: Iterable[PoseFrame], drill: str = "auto", settings: Settings | None = None, features: FeatureFactory | None = None
+    frames: Iterable[PoseFrame],
+    drill: str = "auto",
+    settings: Settings | None = None,
+    features: FeatureFactory | None = None,
+    references: Mapping[str, BackReference] | None = None,
 ) -> Analyzer:
     """Pass 1 over a recorded clip's frames, with the live rules: the drills' signals over the
     whole clip, for ``counting_pass``."""
-    first = Analyzer(drill, settings)
+    first = Analyzer(drill, settings, references=references)
     if features is not None:
         first.features = features()
     for p in frames:
@@ -286,18 +302,23 @@ def live_pass(
 def counting_pass(first: Analyzer, features: FeatureFactory | None = None) -> Analyzer:
     """Pass 2, after ``first`` has seen every frame: an Analyzer to push the same frames through
     again, which counts every movement the whole clip shows, cut ones included."""
-    second = Analyzer(first.requested, first.settings, plan=first.clip_plan())
+    second = Analyzer(first.requested, first.settings, plan=first.clip_plan(), references=first.references)
     if features is not None:
         second.features = features()
     return second
 
 
 def analyse_recording(
-    frames: Iterable[PoseFrame], drill: str = "auto", settings: Settings | None = None, *, features: FeatureFactory | None = None
+    frames: Iterable[PoseFrame],
+    drill: str = "auto",
+    settings: Settings | None = None,
+    *,
+    features: FeatureFactory | None = None,
+    references: Mapping[str, BackReference] | None = None,
 ) -> SessionReport:
     """A recorded clip's frames (iterable twice), analysed as the clip faces do: both passes.
     ``features`` makes each pass's feature source (by default each computes them afresh)."""
-    second = counting_pass(live_pass(frames, drill, settings, features), features)
+    second = counting_pass(live_pass(frames, drill, settings, features, references), features)
     for p in frames:
         second.push(p)
     return second.finish()

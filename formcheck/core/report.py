@@ -18,7 +18,8 @@ from formcheck.core.drills.holds import Hold
 
 # 2: reps a recorded clip cuts off are listed too ("full", "cut"); rep_count counts the completed
 # ones; full_count / partial_count; "headline"; per rep "lumbar_reference" (and "counted": false
-# for a hinge caught only on its way up, outside a lift from the floor).
+# for a hinge caught only on its way up, outside a lift from the floor). Added within 2: "reference"
+# (the patient's reference set held against the reps) and lumbar_reference "reference_set".
 SCHEMA_VERSION = 2
 # The back reading a rep drill is judged by: (metric, fault code, the word for it). The dowel
 # drills read the curve of the back; the dead bug, lying on it, the arch off the floor.
@@ -43,6 +44,7 @@ class SessionReport:
     duration_s: float = 0.0
     series: dict[str, np.ndarray] = field(default_factory=dict)
     clip: dict[str, Any] = field(default_factory=dict)  # filled by the pipeline: name, digest, fps, size
+    reference: dict[str, Any] | None = None  # the patient's reference set the reps were held against (core.reference)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -102,6 +104,7 @@ class SessionReport:
             "frames": self.frames,
             "duration_s": round(self.duration_s, 3),
             "settings": self.settings,
+            **({"reference": self.reference} if self.reference else {}),
         }
 
     def to_json(self) -> str:

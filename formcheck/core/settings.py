@@ -93,6 +93,7 @@ class Settings:
     # --- lumbar flexion (the virtual dowel) ---------------------------------------------
     lumbar_abs_threshold: float = _f(0.35, "curvature", "back curve at the bottom above this is rounded whatever the baseline (real clips: neutral backs up to 0.29, rounded from 0.45)", "Lower-back rounding allowed (any rep)")
     lumbar_rel_threshold: float = _f(0.15, "curvature", "rise of the back curve over the person's own better reps that counts as rounding", "Lower-back rounding allowed (vs own reps)")
+    lumbar_ref_threshold: float = _f(0.25, "curvature", "hinges: rise of the back curve over the patient's reference set (their neutral back, marked by the therapist, at the same view and trunk lean) that counts as rounding; catches a set rounded on every rep (lab, benchmarks/reference_set.py: flat reps up to 0.22 over a reference from another session, 30-degree reps 0.23-0.55; one real lifter's two neutral sets differ by up to 0.09)", "Lower-back rounding allowed (vs the reference set)")
     # --- hinge --------------------------------------------------------------------------
     hinge_min_hip_deg: float = _f(30.0, "deg", "hip flexion a bend must reach to be a hinge rep")
     hinge_expected_range_deg: float = _f(70.0, "deg", "assumed hinge depth until the person's own reps are seen")

@@ -25,6 +25,7 @@ from typing import Any
 from formcheck.core.plan import Plan, Session, plan_from_dict, todays_session
 from formcheck.core.programme import default_plan
 from formcheck.core.progression import PAIN_LIMIT, Outcome
+from formcheck.core.reference import MIN_REPS, BackReference
 from formcheck.core.report import SessionReport
 from formcheck.edges.files import write_csv_rows
 from formcheck.edges.log_rows import EXPORT_COLUMNS, Profile, SessionRow, SessionSet, SetRow
@@ -43,7 +44,7 @@ _SET_SELECT = (
     "SELECT t.id, s.day, t.created_at, t.source, t.drill, t.clip, t.rep_count, t.good_count, t.flagged_count,"
     " t.unassessed_count, COALESCE(t.pain_before, s.pain_before), COALESCE(t.pain_after, s.pain_after),"  # a guided set: its session's
     " s.next_day_pain, t.notes, s.notes,"
-    " s.id, s.profile_id, p.name, s.kind, t.target, t.duration_s, t.in_line_s, s.two_hours_pain"
+    " s.id, s.profile_id, p.name, s.kind, t.target, t.duration_s, t.in_line_s, s.two_hours_pain, t.reference = 1"
     " FROM sets t JOIN sessions s ON s.id = t.session_id JOIN profiles p ON p.id = s.profile_id"
 )
 
@@ -204,14 +205,63 @@ class TrainingLog:
         set_id = int(cur.lastrowid)
         if report is not None:
             db.executemany(
-                "INSERT INTO reps (set_id, idx, verdict, faults, lumbar_score, start_s, end_s) VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO reps (set_id, idx, verdict, faults, lumbar_score, start_s, end_s, curvature, view_deg, trunk_deg)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
                     (set_id, r.index, r.verdict, ",".join(f.code for f in r.faults),
-                     _num(r.metrics.get("lumbar_flexion_score")), r.start_s, r.end_s)
+                     _num(r.metrics.get("lumbar_flexion_score")), r.start_s, r.end_s, _num(r.metrics.get("lumbar_curvature")),
+                     _num(r.metrics.get("view_deg")), _num(r.metrics.get("trunk_inclination_deg")))
                     for r in report.reps
                 ],
             )
         return set_id
+
+    # -- the patient's reference set ----------------------------------------------------------
+    def _mark_reference(self, db: sqlite3.Connection, set_id: int) -> None:
+        """``set_id`` becomes its patient's one reference set for its drill (an earlier one stops being it)."""
+        row = db.execute(
+            "SELECT s.profile_id, t.drill FROM sets t JOIN sessions s ON s.id = t.session_id WHERE t.id = ?", (int(set_id),)
+        ).fetchone()
+        if row is None:
+            raise FormcheckError(f"there is no set {set_id} in the training log.")
+        good = db.execute(
+            "SELECT COUNT(*) FROM reps WHERE set_id = ? AND verdict = 'good' AND curvature IS NOT NULL", (int(set_id),)
+        ).fetchone()[0]
+        if good < MIN_REPS:
+            raise FormcheckError(
+                f"set {set_id} has {good} good rep{'s' if good != 1 else ''} with a back reading; a reference set needs "
+                f"at least {MIN_REPS} (a set of good reps, watched by the therapist or done with the dowel)."
+            )
+        db.execute(
+            "UPDATE sets SET reference = 0 WHERE drill = ? AND session_id IN (SELECT id FROM sessions WHERE profile_id = ?)",
+            (row[1], row[0]),
+        )
+        db.execute("UPDATE sets SET reference = 1 WHERE id = ?", (int(set_id),))
+
+    def set_reference(self, set_id: int) -> None:
+        """Mark a logged set as its patient's neutral back for its drill (``core.reference``)."""
+        with self._connect() as db:
+            self._mark_reference(db, set_id)
+
+    def back_references(self, profile: int = DEFAULT_PROFILE) -> dict[str, BackReference]:
+        """The profile's reference set per drill: the good reps' back curve, view and trunk lean."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT t.id, t.drill, r.curvature, r.view_deg, r.trunk_deg FROM sets t"
+                " JOIN sessions s ON s.id = t.session_id JOIN reps r ON r.set_id = t.id"
+                " WHERE s.profile_id = ? AND t.reference = 1 AND r.verdict = 'good' AND r.curvature IS NOT NULL"
+                " ORDER BY t.id, r.idx",
+                (int(profile),),
+            ).fetchall()
+        by_set: dict[tuple[int, str], list[tuple[float, float, float]]] = {}
+        for set_id, drill, curve, view, trunk in rows:
+            by_set.setdefault((set_id, drill), []).append(
+                (float(curve), float("nan") if view is None else float(view), float("nan") if trunk is None else float(trunk))
+            )
+        return {
+            drill: BackReference(drill, *(tuple(col) for col in zip(*reps)), set_id=set_id)
+            for (set_id, drill), reps in by_set.items()
+        }
 
     def add_set(
         self,
@@ -314,7 +364,7 @@ class TrainingLog:
         where, args = (" WHERE s.profile_id = ?", (int(profile),)) if profile is not None else ("", ())
         with self._connect() as db:
             rows = db.execute(_SET_SELECT + where + " ORDER BY t.created_at, t.id", args).fetchall()
-        return [SetRow(*row) for row in rows]
+        return [SetRow(*row[:-1], reference=bool(row[-1])) for row in rows]
 
     def sessions(self, profile: int = DEFAULT_PROFILE) -> list[SessionRow]:
         """The profile's sessions, oldest first, with their pain (a per-day row: lowest before, highest after)."""

@@ -47,6 +47,7 @@ class SetRow:
     duration_s: float | None = None
     in_line_s: float | None = None
     two_hours_pain: int | None = None
+    reference: bool = False  # the patient's reference set (their neutral back) for its drill
 
     @property
     def good_ratio(self) -> float | None:

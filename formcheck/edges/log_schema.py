@@ -3,8 +3,11 @@
 Version 2 (``PRAGMA user_version``): every session belongs to a patient profile, a guided
 session is one row of its own (beside the per-day row that collects single sets), sessions
 carry pain before/after and the two follow-ups, and each profile may store its plan.
-Version 0 is either an empty file or the first log (sessions were days, one person): it is
-upgraded in one transaction, so a crash leaves the old log untouched and no row is lost.
+Version 3: a set can be the patient's reference set (their neutral back, marked by the
+therapist), and each rep keeps the back curve, camera view and trunk lean it was judged at,
+so later sets can be held against it (``core.reference``).
+Version 0 is either an empty file or the first log (sessions were days, one person); it and
+version 2 are upgraded in one transaction, so a crash leaves the old log untouched and no row is lost.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_PROFILE = 1
 DEFAULT_PROFILE_NAME = "Default"
 
@@ -65,7 +68,8 @@ CREATE TABLE IF NOT EXISTS sets (
     notes TEXT NOT NULL DEFAULT '',
     target TEXT NOT NULL DEFAULT '',     -- what the plan asked for, e.g. "2 × 8 reps per side"
     duration_s REAL,                     -- time held (holds) or walked (walks)
-    in_line_s REAL                       -- of a hold, the time the line was kept
+    in_line_s REAL,                      -- of a hold, the time the line was kept
+    reference INTEGER NOT NULL DEFAULT 0 -- 1: the patient's reference set (their neutral back) for its drill
 )"""
 
 REPS = """
@@ -77,6 +81,9 @@ CREATE TABLE IF NOT EXISTS reps (
     lumbar_score REAL,
     start_s REAL,
     end_s REAL,
+    curvature REAL,                      -- the back curve at the bottom, as judged
+    view_deg REAL,                       -- the camera's angle from side-on there
+    trunk_deg REAL,                      -- the trunk's lean from vertical there
     PRIMARY KEY (set_id, idx)
 )"""
 
@@ -86,11 +93,13 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS sessions_by_day ON sessions (profile_id, day)",
     "CREATE INDEX IF NOT EXISTS sets_by_session ON sets (session_id)",
 )
-SET_COLUMNS_ADDED = (  # columns version 2 added to the first log's sets table
+SET_COLUMNS_ADDED = (  # columns versions 2 and 3 added to the first log's sets table
     "target TEXT NOT NULL DEFAULT ''",
     "duration_s REAL",
     "in_line_s REAL",
+    "reference INTEGER NOT NULL DEFAULT 0",
 )
+REP_COLUMNS_ADDED = ("curvature REAL", "view_deg REAL", "trunk_deg REAL")  # version 3
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:
@@ -120,11 +129,16 @@ def _upgrade_first_log(db: sqlite3.Connection) -> None:
     )
     db.execute("DROP TABLE sessions")  # foreign keys are off here, so the sets stay
     db.execute("ALTER TABLE sessions_v2 RENAME TO sessions")
-    have = {r[1] for r in db.execute("PRAGMA table_info(sets)")}
-    for column in SET_COLUMNS_ADDED:
-        if column.split()[0] not in have:
-            db.execute(f"ALTER TABLE sets ADD COLUMN {column}")
     _create(db)
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Columns later versions added to the sets and reps tables, where missing (rows keep NULL / 0)."""
+    for table, columns in (("sets", SET_COLUMNS_ADDED), ("reps", REP_COLUMNS_ADDED)):
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def ensure_schema(path: str) -> None:
@@ -139,8 +153,11 @@ def ensure_schema(path: str) -> None:
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
-                if "sessions" in _tables(db):
+                if "profiles" in _tables(db):  # version 2
+                    _add_columns(db)
+                elif "sessions" in _tables(db):
                     _upgrade_first_log(db)
+                    _add_columns(db)
                 else:
                     _create(db)
                     _default_profile(db)

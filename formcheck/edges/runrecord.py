@@ -59,10 +59,11 @@ class RunRecord:
     settings_digest: str = ""
     drill: str = "auto"  # as asked for, not as recognised
     version: str = __version__
+    reference: str = ""  # the patient's reference sets the reps were held against (core.reference.reference_key)
 
     @classmethod
-    def of(cls, digest: str, pose: PoseOptions, settings: Any, drill: str) -> RunRecord:  # settings: core Settings
-        return cls(digest, pose, settings.digest(), drill)
+    def of(cls, digest: str, pose: PoseOptions, settings: Any, drill: str, reference: str = "") -> RunRecord:  # settings: core Settings
+        return cls(digest, pose, settings.digest(), drill, reference=reference)
 
     def poses(self) -> dict[str, Any]:
         """What the stored poses depend on (``pose.npz`` metadata): the bytes and the pose options."""
@@ -71,7 +72,7 @@ class RunRecord:
     def analysis(self) -> dict[str, Any]:
         """What the results depend on besides the poses (an annotated video records this too)."""
         return {"settings_digest": self.settings_digest, "drill_requested": self.drill, "reps": CLIP_REPS,
-                "formcheck_version": self.version}
+                "formcheck_version": self.version, **({"reference": self.reference} if self.reference else {})}
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.poses(), **self.analysis()}

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from formcheck.core.features import REASONS, FrameFeatures
+from formcheck.core.reference import BackReference
 from formcheck.core.reps import Phase, RepCounter, RepSpan
 from formcheck.core.segment import Movement, PlannedCounter
 from formcheck.core.settings import Settings
@@ -61,7 +62,7 @@ class Rep:
     unassessed_reasons: list[str] = field(default_factory=list)
     cut: str | None = None  # "start" / "end" / "both": the clip began or ended during this rep
     bottom_seen: bool = True  # False: the clip cut off the deepest point; judged where deepest in view
-    lumbar_reference: str = ""  # what the back was compared with: own_reps | start_position | absolute_only
+    lumbar_reference: str = ""  # what the back was compared with: own_reps | reference_set | start_position | absolute_only
     counted: bool = True  # False: a rep's tail the drill does not count (see ``Hinge.judge``)
 
     @property
@@ -145,11 +146,15 @@ class Drill:
     lumbar_message: ClassVar[str] = (
         "Lower back rounded: the dowel lost the sacrum / mid-back contact. Hinge at the hips and keep the back long."
     )
+    # Whether a patient's reference set (``core.reference``) is held against this drill's reps:
+    # only where its back curve was checked across sets of one lifter (the hinge family).
+    uses_reference: ClassVar[bool] = False
 
     def __init__(self, settings: Settings, movements: list[Movement] | None = None) -> None:
         """``movements``: a recorded clip's reps found from the whole clip (``segment``);
         None counts live, as frames arrive."""
         self.s = settings
+        self.reference_set: BackReference | None = None  # the patient's neutral back, when a set was marked as it
         self.history: deque[FrameFeatures] = deque()
         # Start-position frames for the baselines: the last ``rest_window_s`` seconds spent in
         # it, counted in time (not frames), so a slow webcam keeps as long a baseline.
@@ -355,18 +360,35 @@ class Drill:
             # Read above the real bottom, or a movement the clip caught already under way (often
             # the set-up): only a plainly rounded back tells, not a rise over the other reps.
             baseline = math.nan
-        reference = baseline if math.isfinite(baseline) else 0.0
+        view = rep.metrics.get("view_deg", math.nan)
+        neutral = self.reference_curve(rep) if rep.comparable else math.nan
+        reference = baseline if math.isfinite(baseline) else (neutral if math.isfinite(neutral) else 0.0)
         rep.metrics["lumbar_flexion_score"] = curvature - reference
         rep.metrics["lumbar_baseline"] = baseline
-        rep.lumbar_reference = "own_reps" if math.isfinite(baseline) else "absolute_only"
+        if math.isfinite(neutral):
+            rep.metrics["lumbar_reference_curve"] = neutral
+        else:  # reports without a reference set keep their columns
+            rep.metrics.pop("lumbar_reference_curve", None)
+        rep.lumbar_reference = (
+            "own_reps" if math.isfinite(baseline) else "reference_set" if math.isfinite(neutral) else "absolute_only"
+        )
         rep.faults = [f for f in rep.faults if f.code != "lumbar_flexion"]
-        view = rep.metrics.get("view_deg", math.nan)
-        if not self.rounded(curvature, baseline, view):
+        above_reference = math.isfinite(neutral) and curvature - neutral >= self.s.lumbar_ref_threshold
+        if not (self.rounded(curvature, baseline, view) or above_reference):
             return
         line = self.abs_line(view)
         if curvature >= line:
-            alone = "" if math.isfinite(baseline) else " " + NO_BASELINE
+            alone = "" if math.isfinite(baseline) or math.isfinite(neutral) else " " + NO_BASELINE
             rep.faults.append(Fault("lumbar_flexion", self.lumbar_message + alone, curvature, line))
+        elif above_reference and not (math.isfinite(baseline) and curvature - baseline >= self.rel_threshold):
+            rep.faults.append(
+                Fault(
+                    "lumbar_flexion",
+                    self.lumbar_message + " (compared with your reference set, your neutral back)",
+                    curvature - neutral,
+                    self.s.lumbar_ref_threshold,
+                )
+            )
         else:
             rep.faults.append(
                 Fault(
@@ -376,6 +398,13 @@ class Drill:
                     self.rel_threshold,
                 )
             )
+
+    def reference_curve(self, rep: Rep) -> float:
+        """The patient's neutral back curve at this rep's view and trunk lean, from their
+        reference set; NaN when there is none (or not enough of it at this view and lean)."""
+        if self.reference_set is None or not self.uses_reference:
+            return math.nan
+        return self.reference_set.at(rep.metrics.get("view_deg", math.nan), rep.metrics.get("trunk_inclination_deg", math.nan))
 
     def finalize(self) -> None:
         """Re-judge every rep against all the other reps of the set.
@@ -404,7 +433,11 @@ class Drill:
         if not f.assessable or not self._recent_curv:
             return state
         view = abs(f.azimuth_deg) if math.isfinite(f.azimuth_deg) else math.nan  # smoothed already
-        rounded = self.rounded(median([c for _, c in self._recent_curv]), self.reference(), view)
+        curve = median([c for _, c in self._recent_curv])
+        rounded = self.rounded(curve, self.reference(), view)
+        if not rounded and self.reference_set is not None and self.uses_reference:  # against the patient's neutral back
+            neutral = self.reference_set.at(view, f.trunk_deg)
+            rounded = math.isfinite(neutral) and curve - neutral >= self.s.lumbar_ref_threshold
         state["sacrum"] = state["midback"] = "lost" if rounded else "ok"
         if self.judges_head and math.isfinite(f.neck_deg):
             neck0 = self.rest_median(lambda g: g.neck_deg)

@@ -40,6 +40,7 @@ class Hinge(Drill):
     label = "Hip hinge"
     judges_head = True
     good_cue = "Push the hips back; head, mid-back and tailbone stay on the dowel."
+    uses_reference = True
 
     def counter_limits(self) -> tuple[float, float]:
         return self.s.hinge_min_hip_deg, self.s.hinge_expected_range_deg
