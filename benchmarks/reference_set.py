@@ -42,18 +42,6 @@ SAME_LIFTER = [
 ]
 
 
-def reference_of(report: SessionReport, set_id: int = 0) -> BackReference:
-    """What the training log keeps of a set marked as the reference (its good reps)."""
-    good = [r for r in report.reps if r.verdict == "good" and math.isfinite(r.metrics.get("lumbar_curvature", math.nan))]
-    return BackReference(
-        report.drill,
-        tuple(r.metrics["lumbar_curvature"] for r in good),
-        tuple(r.metrics.get("view_deg", math.nan) for r in good),
-        tuple(r.metrics.get("trunk_inclination_deg", math.nan) for r in good),
-        set_id=set_id,
-    )
-
-
 def judged(folder: Path, references: dict | None = None) -> SessionReport:
     return StoredClip(folder).analyse(Settings(), "hinge", references)
 
@@ -123,7 +111,7 @@ def lab(lab_dir: Path, work: Path) -> None:
             print(row(name, flex, _Verdicts(results / name / "report.json"), _Verdicts(out / "report.json")))
     print("\n| side-view copy (reference: the clean copy's good reps) | flagged alone | with the reference | reps |")
     print("|---|---|---|---|")
-    ref = reference_of(judged(results / "hinge_man-average_0"))
+    ref = BackReference.from_report(judged(results / "hinge_man-average_0"), 0)
     for target in sorted(results.glob("hinge_man-average_0_*")):
         truth = json.loads((clips / f"{target.name}.json").read_text())
         flex = [round(r["lumbar_flexion_deg"]) for r in truth["reps"]]
@@ -138,7 +126,7 @@ def real(results: Path, labels: Path) -> None:
     print("\n| real clip (reference: the same lifter's neutral clip) | labelled rounded | flagged alone | with the reference | reps: curve (over the reference), verdict |")
     print("|---|---|---|---|---|")
     for ref_name, name in SAME_LIFTER:
-        ref = reference_of(judged(results / ref_name))
+        ref = BackReference.from_report(judged(results / ref_name), 0)
         alone, held = judged(results / name), judged(results / name, {"hinge": ref})
         line = row(f"{name} (ref. {ref_name}, {len(ref.curvature)} reps)", [], alone, held)
         print(line.replace(" | ", f" | {rounded.get(name, '?')} | ", 1))

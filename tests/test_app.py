@@ -228,6 +228,9 @@ def test_history_marks_a_logged_set_as_the_patients_reference_set(tmp_path: Path
     _no_errors(at)
     assert any("This set is the patient's reference set" in m.value for m in at.success)
     assert log.back_references()["hinge"].set_id == neutral
+    picker = next(b for b in at.selectbox if b.label == "Set")
+    assert picker.format_func(neutral).endswith("· reference set")  # which set it is, in the picker
+    assert not picker.format_func(short).endswith("reference set")
 
 
 def test_history_renders_sets_pain_rule_and_csv(tmp_path: Path, media: dict[str, bytes]) -> None:

@@ -21,15 +21,7 @@ def _report(drill: str, keys, references=None):
 
 
 def reference_of(report) -> BackReference:
-    """What the training log keeps of a reference set: each good rep's curve, view and lean."""
-    reps = [r for r in report.reps if r.verdict == "good"]
-    return BackReference(
-        report.drill,
-        tuple(r.metrics["lumbar_curvature"] for r in reps),
-        tuple(r.metrics.get("view_deg", math.nan) for r in reps),
-        tuple(r.metrics["trunk_inclination_deg"] for r in reps),
-        set_id=7,
-    )
+    return BackReference.from_report(report, set_id=7)
 
 
 def test_the_reference_is_the_median_of_reps_seen_from_about_the_same_angle_and_lean() -> None:
@@ -100,3 +92,12 @@ def test_the_recorded_clip_passes_and_the_live_contacts_use_the_reference_set() 
     assert [r.verdict for r in live.finish().reps] == ["flagged"] * 3
     plain = Analyzer("hinge")
     assert "lost" in sacrum and "lost" not in [plain.push(f).contacts["sacrum"] for f in frames]
+
+
+def test_a_reference_set_keeps_only_its_good_reps_with_a_back_reading() -> None:
+    mixed = _report("hinge", hinge_set([0.0, 0.0, 0.15, 0.0]))  # the third rep rounds among flat ones
+    assert [r.verdict for r in mixed.reps] == ["good", "good", "flagged", "good"]
+    ref = BackReference.from_report(mixed, set_id=3)
+    assert len(ref.curvature) == 3 and ref.enough and ref.set_id == 3 and ref.drill == "hinge"
+    assert ref.curvature == tuple(r.metrics["lumbar_curvature"] for r in mixed.reps if r.verdict == "good")
+    assert not BackReference.from_report(_report("hinge", hinge_set([0.0, 0.0]))).enough  # two reps: too few

@@ -146,7 +146,6 @@ def sets_frame(rows: Sequence[SetRow]) -> pd.DataFrame:
                 "pain after": r.pain_after,
                 "next-day pain": r.next_day_pain,
                 RULE_COLUMN: rule(r.within_pain_rule),
-                "reference": "✓" if r.reference else "",
                 "notes": r.set_notes,
             }
             for r in rows

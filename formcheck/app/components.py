@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from formcheck.core.drills import DRILLS
-from formcheck.core.reference import MIN_REPS, BackReference
+from formcheck.core.reference import BackReference
 from formcheck.errors import FormcheckError
 from formcheck.edges.log import DEFAULT_PROFILE, PAIN_LIMIT, Profile, TrainingLog, default_path
 from formcheck.outputs.printable import VERDICT_LABEL
@@ -21,6 +21,11 @@ from formcheck.core.report import SessionReport
 LOG_KEY = "log_path"
 PROFILE_KEY = "profile_id"  # the patient chosen in the sidebar, shared by every page
 PAIN_NOTICE = "pain_notice"  # (set id, what the programme says) after a painful set
+REFERENCE_LABEL = "Use this set as the patient's neutral back (reference set)"  # Save forms and History
+REFERENCE_HELP = (
+    "For a set of good reps, watched by the therapist or done with the dowel: later sets of this drill are held "
+    "against it too, so a set rounded on every rep is caught."
+)
 DRILL_LABELS = {"auto": "Recognise automatically", **{name: drill.label for name, drill in DRILLS.items()}}
 DRILL_OPTIONS = ("auto", *DRILLS)
 REMOTE_NOTE = (
@@ -177,12 +182,7 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str, an
         )
         notes = st.text_input("Note", key=f"{key}-notes", placeholder="how it felt, load, anything unusual")
         keep_empty = not report.reps and st.checkbox("No reps were counted: save this set anyway", key=f"{key}-keep-empty")
-        as_reference = can_be_reference(report) and st.checkbox(
-            "Use this set as the patient's neutral back (reference set)",
-            key=f"{key}-reference",
-            help="For a set of good reps, watched by the therapist or done with the dowel: later sets of this drill are held "
-            "against it too, so a set rounded on every rep is caught.",
-        )
+        as_reference = can_be_reference(report) and st.checkbox(REFERENCE_LABEL, key=f"{key}-reference", help=REFERENCE_HELP)
         submitted = st.form_submit_button("Save set")
     if not submitted:
         return None
@@ -214,8 +214,7 @@ def save_set_form(report: SessionReport, *, source: str, clip: str, key: str, an
 def can_be_reference(report: SessionReport) -> bool:
     """Can this set be the patient's reference set (a drill that uses one, enough good reps read)?"""
     drill = DRILLS.get(report.drill)
-    good = [r for r in report.reps if r.verdict == "good" and math.isfinite(r.metrics.get("lumbar_curvature", math.nan))]
-    return drill is not None and drill.uses_reference and len(good) >= MIN_REPS
+    return drill is not None and drill.uses_reference and BackReference.from_report(report).enough
 
 
 def references() -> dict[str, BackReference]:

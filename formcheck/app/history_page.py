@@ -47,10 +47,8 @@ def _reference_button(log, row) -> None:
     if row.reference:
         st.success("This set is the patient's reference set: later sets of this drill are held against it too.")
     elif row.drill in DRILLS and DRILLS[row.drill].uses_reference:
-        st.button("Use this set as the patient's neutral back (reference set)", key=f"history_reference_{row.id}",
-                  on_click=_mark, args=(log, row.id),
-                  help="For a set of good reps, watched by the therapist or done with the dowel: later sets of this drill "
-                  "are held against it too, so a set rounded on every rep is caught.")
+        st.button(components.REFERENCE_LABEL, key=f"history_reference_{row.id}", on_click=_mark, args=(log, row.id),
+                  help=components.REFERENCE_HELP)
 
 
 def set_table(sets: pd.DataFrame) -> pd.DataFrame:
@@ -130,7 +128,8 @@ def render() -> None:
     followups.follow_up_form(log, sessions)
 
     with st.expander("Reps of one set"):
-        labels = {int(r.id): f"{r.created_at} · {r.drill} · {plural(r.rep_count, 'rep')}" for r in reversed(rows)}
+        labels = {int(r.id): f"{r.created_at} · {r.drill} · {plural(r.rep_count, 'rep')}{' · reference set' if r.reference else ''}"
+                  for r in reversed(rows)}
         chosen = st.selectbox("Set", list(labels), format_func=lambda i: labels[i])
         if chosen is not None:
             st.dataframe(log.reps(chosen), hide_index=True, width="stretch")

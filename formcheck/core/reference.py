@@ -18,9 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from formcheck.core.report import SessionReport
 
 VIEW_TOLERANCE_DEG = 10.0  # the camera moved more than this between sets: another picture of the back
 # Rounding itself tips the hip-shoulder line forward by 10-20° (lab), so the window is wider
@@ -43,6 +46,24 @@ class BackReference:
     def __post_init__(self) -> None:
         if not len(self.curvature) == len(self.view_deg) == len(self.trunk_deg):
             raise ValueError("curvature, view_deg and trunk_deg must have one value per rep")
+
+    @classmethod
+    def from_report(cls, report: SessionReport, set_id: int | None = None) -> BackReference:
+        """What a set marked as the reference contributes: its good reps that have a back reading
+        (the training log keeps the same reps, see ``edges.log``)."""
+        good = [r for r in report.reps if r.verdict == "good" and math.isfinite(r.metrics.get("lumbar_curvature", math.nan))]
+        return cls(
+            report.drill,
+            tuple(float(r.metrics["lumbar_curvature"]) for r in good),
+            tuple(float(r.metrics.get("view_deg", math.nan)) for r in good),
+            tuple(float(r.metrics.get("trunk_inclination_deg", math.nan)) for r in good),
+            set_id=set_id,
+        )
+
+    @property
+    def enough(self) -> bool:
+        """Has the set enough reps to be a reference at all?"""
+        return len(self.curvature) >= MIN_REPS
 
     def at(self, view_deg: float, trunk_deg: float) -> float:
         """The patient's neutral curve for a rep read at ``view_deg`` and ``trunk_deg``: the median

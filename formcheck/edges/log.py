@@ -217,6 +217,26 @@ class TrainingLog:
         return set_id
 
     # -- the patient's reference set ----------------------------------------------------------
+    @staticmethod
+    def _read_references(db: sqlite3.Connection, where: str, params: tuple) -> dict[str, BackReference]:
+        """The reference reps of the sets ``where`` picks, per drill: the reps ``BackReference.from_report``
+        keeps of a report (good, with a back reading)."""
+        rows = db.execute(
+            "SELECT t.id, t.drill, r.curvature, r.view_deg, r.trunk_deg FROM sets t"
+            " JOIN sessions s ON s.id = t.session_id JOIN reps r ON r.set_id = t.id"
+            f" WHERE {where} AND r.verdict = 'good' AND r.curvature IS NOT NULL ORDER BY t.id, r.idx",
+            params,
+        ).fetchall()
+        by_set: dict[tuple[int, str], list[tuple[float, float, float]]] = {}
+        for set_id, drill, curve, view, trunk in rows:
+            by_set.setdefault((set_id, drill), []).append(
+                (float(curve), float("nan") if view is None else float(view), float("nan") if trunk is None else float(trunk))
+            )
+        return {
+            drill: BackReference(drill, *(tuple(col) for col in zip(*reps)), set_id=set_id)
+            for (set_id, drill), reps in by_set.items()
+        }
+
     def _mark_reference(self, db: sqlite3.Connection, set_id: int) -> None:
         """``set_id`` becomes its patient's one reference set for its drill (an earlier one stops being it)."""
         row = db.execute(
@@ -224,10 +244,9 @@ class TrainingLog:
         ).fetchone()
         if row is None:
             raise FormcheckError(f"there is no set {set_id} in the training log.")
-        good = db.execute(
-            "SELECT COUNT(*) FROM reps WHERE set_id = ? AND verdict = 'good' AND curvature IS NOT NULL", (int(set_id),)
-        ).fetchone()[0]
-        if good < MIN_REPS:
+        reference = self._read_references(db, "t.id = ?", (int(set_id),)).get(row[1])
+        if reference is None or not reference.enough:
+            good = 0 if reference is None else len(reference.curvature)
             raise FormcheckError(
                 f"set {set_id} has {good} good rep{'s' if good != 1 else ''} with a back reading; a reference set needs "
                 f"at least {MIN_REPS} (a set of good reps, watched by the therapist or done with the dowel)."
@@ -246,22 +265,7 @@ class TrainingLog:
     def back_references(self, profile: int = DEFAULT_PROFILE) -> dict[str, BackReference]:
         """The profile's reference set per drill: the good reps' back curve, view and trunk lean."""
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT t.id, t.drill, r.curvature, r.view_deg, r.trunk_deg FROM sets t"
-                " JOIN sessions s ON s.id = t.session_id JOIN reps r ON r.set_id = t.id"
-                " WHERE s.profile_id = ? AND t.reference = 1 AND r.verdict = 'good' AND r.curvature IS NOT NULL"
-                " ORDER BY t.id, r.idx",
-                (int(profile),),
-            ).fetchall()
-        by_set: dict[tuple[int, str], list[tuple[float, float, float]]] = {}
-        for set_id, drill, curve, view, trunk in rows:
-            by_set.setdefault((set_id, drill), []).append(
-                (float(curve), float("nan") if view is None else float(view), float("nan") if trunk is None else float(trunk))
-            )
-        return {
-            drill: BackReference(drill, *(tuple(col) for col in zip(*reps)), set_id=set_id)
-            for (set_id, drill), reps in by_set.items()
-        }
+            return self._read_references(db, "s.profile_id = ? AND t.reference = 1", (int(profile),))
 
     def add_set(
         self,
