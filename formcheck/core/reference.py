@@ -16,20 +16,27 @@ same trunk lean. Pure, no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from formcheck.core.report import SessionReport
 
 VIEW_TOLERANCE_DEG = 10.0  # the camera moved more than this between sets: another picture of the back
 # Rounding itself tips the hip-shoulder line forward by 10-20° (lab), so the window is wider
 # than that; a deadlift from the floor (trunk about 50°) and a Romanian deadlift (75°) differ by more.
 TRUNK_TOLERANCE_DEG = 20.0
 MIN_REPS = 3  # reference reps needed at the rep's view and lean for a median to mean anything
+
+
+class _JudgedRep(Protocol):  # drills.base.Rep (which imports this module) as far as a reference reads it
+    verdict: str
+    metrics: dict[str, float]
+
+
+class _JudgedSet(Protocol):  # core.report.SessionReport, likewise
+    drill: str
+    reps: Sequence[_JudgedRep]
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class BackReference:
             raise ValueError("curvature, view_deg and trunk_deg must have one value per rep")
 
     @classmethod
-    def from_report(cls, report: SessionReport, set_id: int | None = None) -> BackReference:
+    def from_report(cls, report: _JudgedSet, set_id: int | None = None) -> BackReference:
         """What a set marked as the reference contributes: its good reps that have a back reading
         (the training log keeps the same reps, see ``edges.log``)."""
         good = [r for r in report.reps if r.verdict == "good" and math.isfinite(r.metrics.get("lumbar_curvature", math.nan))]
