@@ -172,9 +172,10 @@ def test_auto_recognises_the_drill(keys, expected):
 
 
 @pytest.mark.parametrize("drill_cls", ["Hinge", "Squat"])
-def test_the_absolute_line_rises_past_a_40_degree_view(drill_cls):
-    """Between 40° and the view limit a flat back can read up to ~0.2 high (flank), so a rep
-    judged on the absolute line alone needs the margin more; nearer side-on it does not."""
+def test_the_absolute_line_rises_with_the_view_as_the_fit_shortens(drill_cls):
+    """Off side-on the curve is fitted over less of the trunk, which reads real backs higher, so
+    the absolute line rises with the view from 30° and by the whole margin from 40° (where the
+    estimate cannot tell 40° from 45° either); side-on, it is the plain line."""
     from formcheck.core import drills
 
     s = Settings()
@@ -189,6 +190,9 @@ def test_the_absolute_line_rises_past_a_40_degree_view(drill_cls):
 
     side_on = judged(30.0, just_over)
     assert [f.code for f in side_on.faults] == ["lumbar_flexion"] and side_on.faults[0].threshold == line
+    assert drill.abs_line(-30.0) == line
+    assert drill.abs_line(35.0) == pytest.approx(just_over)  # half way along the fit's shortening
+    assert not judged(35.0, just_over - 0.01).faults and judged(35.0, just_over + 0.01).faults
     assert judged(float("nan"), just_over).faults  # no estimate (no world landmarks): the plain line
     assert not judged(s.oblique_judged_deg + 3, just_over).faults
     oblique = judged(s.oblique_judged_deg + 3, line + s.oblique_abs_margin + 0.01)

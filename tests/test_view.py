@@ -13,11 +13,14 @@ from formcheck.core.features import FeatureExtractor
 from formcheck.core.frames import PoseFrame
 from formcheck.core.landmarks import L
 from formcheck.core.settings import Settings
-from formcheck.core.spine import back_profile
+from formcheck.core.geometry import quadratic_curvature
+from formcheck.core.spine import FIT_RANGE, PROFILE_T, back_profile
+import formcheck.core.view as view
 from formcheck.core.view import (
     FLANK_SHARE,
     AzimuthTracker,
     back_profile_at_view,
+    fit_range_at,
     signed_azimuth,
     stretch,
     stretch_factor,
@@ -149,6 +152,13 @@ def curve(incline, bulge, azimuth, half_width, corrected=True, facing=1):
     return back_profile_at_view(outline, hip, shoulder, None, facing, azimuth if corrected else 0.0, 60.0).curvature
 
 
+def side_curve(incline, bulge, half_width, like_azimuth, facing=1):
+    """The side view read over the part of the trunk the product fits at ``like_azimuth``
+    (off side-on the fit ends lower: ``view.fit_range_at``)."""
+    outline, hip, shoulder = trunk_view(incline, bulge, 0.0, half_width, facing=facing)
+    return back_profile(outline, hip, shoulder, None, facing, fit_range_at(like_azimuth)).curvature
+
+
 def stretched_curve(incline, bulge, azimuth, half_width):
     """The stretch alone, without the flank trim."""
     outline, hip, shoulder = trunk_view(incline, bulge, azimuth, half_width)
@@ -172,21 +182,34 @@ def test_stretch_restores_the_side_view_of_the_sagittal_plane(incline, bulge, az
 @pytest.mark.parametrize("incline", [90.0, 70.0])
 def test_a_rounded_back_at_35_degrees_reads_close_to_its_side_view_and_a_flat_one_stays_flat(facing, incline):
     """A round trunk: the flank shows at an oblique view, and the reading still holds."""
-    rounded_side = curve(incline, 0.05, 0.0, 0.1, facing=facing)
-    assert rounded_side > 0.3
+    rounded_side = side_curve(incline, 0.05, 0.1, 35.0, facing=facing)
+    assert rounded_side > 0.3 and curve(incline, 0.05, 0.0, 0.1, facing=facing) > 0.3
     assert curve(incline, 0.05, 35.0, 0.1, facing=facing) == pytest.approx(rounded_side, abs=0.05)
     if incline == 90.0:  # uncorrected, the foreshortened trunk inflates the curve
         assert curve(incline, 0.05, 35.0, 0.1, corrected=False, facing=facing) - rounded_side > 0.05
     assert abs(curve(incline, 0.0, 35.0, 0.1, facing=facing)) < 0.05
 
 
-def test_trimming_the_flank_keeps_a_big_rounding_on_a_wide_trunk():
+def test_trimming_the_flank_keeps_a_big_rounding_on_a_wide_trunk(monkeypatch):
     """A flank wider than the back is deep stands out past the spine's line off side-on and
-    fills part of a bump; the stretch alone loses a quarter of it, the trim gets it back."""
+    fills part of a bump; the stretch alone loses a quarter of it, the trim gets it back.
+    (The trim alone: read over the side view's part of the trunk at every view.)"""
+    monkeypatch.setattr(view, "fit_range_at", lambda azimuth_deg: FIT_RANGE)
     side = curve(90.0, 0.1, 0.0, 0.16)
     assert side - stretched_curve(90.0, 0.1, 40.0, 0.16) > 0.12
     assert curve(90.0, 0.1, 40.0, 0.16) == pytest.approx(side, abs=0.06)
     assert curve(55.0, -0.05, 40.0, 0.16) == pytest.approx(curve(55.0, -0.05, 0.0, 0.16), abs=0.06)  # a hollow too
+
+
+def test_a_hinged_trunk_at_40_degrees_reads_like_its_side_view_over_the_shorter_fit():
+    """The product at 40°: trim and the fit to 0.7 of the trunk. A hinge's trunk (70–90° at the
+    bottom) reads within 0.05 of its side view over the same part of the trunk, rounded or flat;
+    a hollow reads deeper (by up to 0.16 on a wide trunk), never as a rounding."""
+    for incline in (90.0, 70.0):
+        for bulge in (0.1, 0.0):
+            assert curve(incline, bulge, 40.0, 0.16) == pytest.approx(side_curve(incline, bulge, 0.16, 40.0), abs=0.05)
+        hollow = curve(incline, -0.05, 40.0, 0.16)
+        assert side_curve(incline, -0.05, 0.16, 40.0) - 0.2 < hollow < -0.3
 
 
 def test_trim_flank_moves_upright_edges_and_keeps_level_ones():
@@ -259,12 +282,22 @@ def test_hinge_at_35_degrees_is_judged_as_from_the_side(facing, azimuth):
     assert all(np.sign(f.azimuth_deg) == np.sign(azimuth) for f in bottoms)
 
 
-def test_the_same_reps_read_the_same_at_0_and_35_degrees():
+def test_the_same_reps_read_alike_at_0_and_35_degrees():
+    """Flat reps read flat at 35° as from the side. The stick figure is a flat cut-out with no
+    flank, so the trim (sized for a body's width) takes some of its rounding off over the
+    shorter fit: the rise stays at least two thirds of the side view's, over twice the
+    relative line."""
     keys = hinge_set([0.0, 0.06, 0.0, 0.06])
     side, _ = run(keys, 0.0, 1)
     oblique, _ = run(keys, 35.0, 1)
-    for a, b in zip(side.reps, oblique.reps):
-        assert b.metrics["lumbar_curvature"] == pytest.approx(a.metrics["lumbar_curvature"], abs=0.05)
+    curves = {name: [r.metrics["lumbar_curvature"] for r in report.reps] for name, report in (("side", side), ("oblique", oblique))}
+    for name in curves:
+        assert len(curves[name]) == 4
+    for i in (0, 2):
+        assert curves["oblique"][i] == pytest.approx(curves["side"][i], abs=0.05)
+    for i in (1, 3):
+        rise = {name: c[i] - c[i - 1] for name, c in curves.items()}
+        assert rise["oblique"] >= max(2 * Settings().lumbar_rel_threshold, 2 / 3 * rise["side"])
 
 
 @pytest.mark.parametrize(
@@ -304,3 +337,18 @@ def test_a_frame_without_world_landmarks_is_not_read():
     bare = PoseFrame(t=0.0, index=0, width=f.width, height=f.height, landmarks=f.landmarks, visibility=f.visibility,
                      world=None, outline=f.outline)
     assert "not_side_view" in FeatureExtractor(Settings())(bare).blockers
+
+
+def test_off_side_on_the_curve_is_fitted_over_less_of_the_shoulder_girdle_and_moves_smoothly():
+    assert fit_range_at(0.0) == fit_range_at(-30.0) == fit_range_at(math.nan) == FIT_RANGE  # up to 30° as before
+    assert fit_range_at(40.0) == fit_range_at(-48.0) == pytest.approx((FIT_RANGE[0], 0.7))
+    assert fit_range_at(35.0) == pytest.approx((FIT_RANGE[0], 0.75))
+    # An end between the profile's samples blends the two fits: no jump as the view estimate wobbles.
+    outline, hip, shoulder = trunk_view(70.0, 0.05, 0.0, 0.1)
+    ends = np.arange(0.7, 0.8001, 0.005)
+    readings = np.array([back_profile(outline, hip, shoulder, None, 1, (0.05, e)).curvature for e in ends])
+    assert np.max(np.abs(np.diff(readings))) < 0.25 * np.ptp(readings) + 1e-6
+    for e in (0.7, 0.75, 0.8):  # on a sample: that fit exactly
+        fit = (PROFILE_T >= 0.05 - 1e-9) & (PROFILE_T <= e + 1e-9)
+        depth = back_profile(outline, hip, shoulder, None, 1).depth
+        assert back_profile(outline, hip, shoulder, None, 1, (0.05, e)).curvature == pytest.approx(quadratic_curvature(PROFILE_T[fit], depth[fit]))

@@ -58,8 +58,8 @@ class Settings:
         45.0, "px", "shoulder–hip length in the analysed (downscaled) picture below this is too small, however large the source: real clips halved to 45-85 px read as at full size"
     )
     max_view_deg: float = _f(48.0, "deg", "the back is read, corrected for the view, with the camera up to this far round from a side view by its estimate (lab rep bottoms: true 40° read 33–46°, true 55° read 54–55°); beyond it the person is told which way to turn")
-    oblique_judged_deg: float = _f(40.0, "deg", "the view up to which the back is judged on the plain lines; between this and max_view_deg (a true 40° view reads up to 46°, a true 45° one 41–45°) the flank is only partly trimmed and flat backs read up to 0.23 higher, so the absolute line rises by oblique_abs_margin")
-    oblique_abs_margin: float = _f(0.1, "curvature", "added to the absolute rounding line for a rep whose bottom was seen more than oblique_judged_deg round from side-on (sample hinge_oblique_cluttered, 45°: flat reps 0.34–0.37, the 30° rep 0.48)")
+    oblique_judged_deg: float = _f(40.0, "deg", "the view from which the absolute line is raised by all of oblique_abs_margin (from 30° it rises with the view, as the fit ends lower on the trunk); past it the estimate cannot tell 40° from 45° either")
+    oblique_abs_margin: float = _f(0.1, "curvature", "how much the absolute rounding line rises off side-on: the fit to 0.7 of the trunk at 40° reads real side-view backs higher (neutral up to +0.40, against +0.29 to 0.8); sample hinge_oblique_cluttered, 45°: flat reps pass, the 30° rep is flagged")
     view_tau_s: float = _f(0.5, "s", "time constant of the camera-angle average the back is corrected with (the estimate wobbles a few degrees a frame)")
     oblique_min_trunk_deg: float = _f(60.0, "deg", "a trunk leaning less than this (as from the side; squats, floor deadlifts) is read only up to max_view_upright_deg off side-on")
     max_view_upright_deg: float = _f(38.0, "deg", "view limit for such a trunk: more of an upright back's edge is flank than spine off side-on (lab squats at 40°, read 46–48°, gave false alarms; at 30°, read 33–37°, none)")

@@ -42,7 +42,7 @@ class BackProfile:
     depth: np.ndarray  # (T,) back-edge distance from the hip–shoulder line / L (NaN = not found)
     edge: np.ndarray  # (T, 2) back-edge points in pixels (NaN where not found)
     length_px: float  # L, shoulder–hip length
-    curvature: float  # −(t² coefficient) of the fit over FIT_RANGE; > 0 bulges out (rounded)
+    curvature: float  # −(t² coefficient) of the fit over FIT_RANGE (or the view's); > 0 bulges out (rounded)
     trunk_curvature: float  # the same over TRUNK_FIT_RANGE (hip to shoulders: what bird-dog thresholds were set on)
     coverage: float  # share of fit samples where the edge was found
     sacrum: np.ndarray  # (2,) contact points, pixels
@@ -109,8 +109,10 @@ def back_profile(
     shoulder: np.ndarray,
     ear: np.ndarray | None,
     facing: int,
+    fit_range: tuple[float, float] = FIT_RANGE,
 ) -> BackProfile | None:
-    """Measure the back from the silhouette ``outline`` (K, 2) of one frame.
+    """Measure the back from the silhouette ``outline`` (K, 2) of one frame, the curve over
+    ``fit_range`` (``view.fit_range_at`` shortens it off side-on).
 
     Returns None when the geometry is degenerate (no outline, hip on shoulder).
     """
@@ -122,9 +124,9 @@ def back_profile(
     dist, edge = back_rays(outline, hip, axis, normal, PROFILE_T)
     depth = dist / length
 
-    fit = _range(PROFILE_T, FIT_RANGE)
+    fit = _range(PROFILE_T, fit_range)
     coverage = float(np.isfinite(depth[fit]).mean())
-    curvature = quadratic_curvature(PROFILE_T[fit], depth[fit])
+    curvature = _fitted_curvature(depth, fit_range)
     trunk = _range(PROFILE_T, TRUNK_FIT_RANGE)
     trunk_curvature = quadratic_curvature(PROFILE_T[trunk], depth[trunk])
 
@@ -161,6 +163,20 @@ def back_profile(
         lumbar_gap=lumbar_gap,
         head_gap=head_gap,
     )
+
+
+def _fitted_curvature(depth: np.ndarray, fit_range: tuple[float, float]) -> float:
+    """The profile's curve over ``fit_range``; an end between two samples blends the fits
+    ending at either, so the reading moves smoothly with a view-dependent end."""
+    lo, hi = fit_range
+    step = PROFILE_T[1] - PROFILE_T[0]
+    below = PROFILE_T[0] + np.floor((hi - PROFILE_T[0]) / step + 1e-9) * step
+    share = (hi - below) / step
+    curves = [
+        quadratic_curvature(PROFILE_T[sel], depth[sel])
+        for sel in (_range(PROFILE_T, (lo, below)), _range(PROFILE_T, (lo, below + step)))[: 2 if share > 1e-9 else 1]
+    ]
+    return curves[0] if len(curves) == 1 else float((1.0 - share) * curves[0] + share * curves[1])
 
 
 def _outermost(edge: np.ndarray, depth: np.ndarray, where: np.ndarray, fallback: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from formcheck.core.landmarks import L
-from formcheck.core.spine import BackProfile, back_normal, back_profile
+from formcheck.core.spine import FIT_RANGE, BackProfile, back_normal, back_profile
 
 # Past this the lateral landmarks are nearly in line with the camera's view and their
 # left/right order in depth is a guess: give the plain "side to the camera" advice instead
@@ -41,6 +41,17 @@ DIRECTION_MAX_DEG = 70.0
 # side of the body hides. Fitted on the lab's true silhouettes of three bodies at ±30–40°,
 # where it brought hollow and rounded backs back to within about 0.1 of their side view.
 FLANK_SHARE = 0.12
+# Off side-on the curve is fitted up to a lower end: the shoulder girdle is the widest part of
+# the trunk, so its flank (and the near arm) is what the trim leaves most of, and its fall-off
+# is where the pose model's shoulder point, which sets where the fit ends, drifts most (lab,
+# 40°: ±0.05 trunk lengths along the trunk between reps, enough to read a flat back as
+# rounded). The end moves from spine.FIT_RANGE's 0.8 at OBLIQUE_FIT_FROM_DEG to
+# OBLIQUE_FIT_END at OBLIQUE_FIT_FULL_DEG and stays there. Up to 30° the full fit read the lab
+# right, and every real side-view clip is read as before; the absolute line rises with the
+# shorter fit (``Drill.abs_line``), which reads real backs higher.
+OBLIQUE_FIT_END = 0.7
+OBLIQUE_FIT_FROM_DEG = 30.0
+OBLIQUE_FIT_FULL_DEG = 40.0
 
 
 def signed_azimuth(world: np.ndarray, facing: int) -> float:
@@ -79,6 +90,15 @@ def stretch_factor(azimuth_deg: float, max_deg: float) -> float:
     if not math.isfinite(azimuth_deg):
         return 1.0
     return 1.0 / math.cos(math.radians(min(abs(azimuth_deg), max_deg)))
+
+
+def fit_range_at(azimuth_deg: float) -> tuple[float, float]:
+    """The part of the trunk (hip 0 → shoulder 1) the back's curve is fitted over at this view."""
+    lo, hi = FIT_RANGE
+    if not math.isfinite(azimuth_deg):
+        return FIT_RANGE
+    share = np.clip((abs(azimuth_deg) - OBLIQUE_FIT_FROM_DEG) / (OBLIQUE_FIT_FULL_DEG - OBLIQUE_FIT_FROM_DEG), 0.0, 1.0)
+    return lo, float(hi + share * (OBLIQUE_FIT_END - hi))
 
 
 def stretch(points: np.ndarray, about: np.ndarray, factor: float) -> np.ndarray:
@@ -169,14 +189,15 @@ def back_profile_at_view(
     back where they are in the picture, so the overlay draws them on the body.
     """
     factor = stretch_factor(azimuth_deg, max_deg)
+    fit = fit_range_at(min(abs(azimuth_deg), max_deg) if math.isfinite(azimuth_deg) else azimuth_deg)
     if factor == 1.0:
-        return back_profile(outline, hip, shoulder, ear, facing)
+        return back_profile(outline, hip, shoulder, ear, facing, fit)
     s_shoulder = stretch(shoulder, hip, factor)
     s_ear = stretch(ear, hip, factor) if ear is not None else None
     length = float(np.linalg.norm(s_shoulder - hip))
     shift = FLANK_SHARE * length * math.sqrt(factor * factor - 1.0)  # L · tan θ
     trimmed = trim_flank(stretch(outline, hip, factor), shift, hip, back_normal(hip, s_shoulder, facing), length)
-    p = back_profile(trimmed, hip, s_shoulder, s_ear, facing)
+    p = back_profile(trimmed, hip, s_shoulder, s_ear, facing, fit)
     if p is None:
         return None
     back = 1.0 / factor
