@@ -9,6 +9,9 @@ ways from the stored poses:
 - stretch: the outline stretched by 1 / cos θ, flank not trimmed, gate as set;
 - product: stretch and flank trim (`core/view.py`), gate as set.
 
+The last two fit the curve over the product's part of the trunk at the view (shorter from
+30°: `view.fit_range_at`).
+
 Prints, per view and reading: rounded reps (≥ 25°) flagged, flat reps (≤ 5°) passed, reps
 not judged, clips counted exactly and drill recognised with `--drill auto`; then each
 clip's azimuth estimate at the rep bottoms. Clips and poses already in OUT are reused, so a
