@@ -170,13 +170,16 @@ def _fitted_curvature(depth: np.ndarray, fit_range: tuple[float, float]) -> floa
     ending at either, so the reading moves smoothly with a view-dependent end."""
     lo, hi = fit_range
     step = PROFILE_T[1] - PROFILE_T[0]
-    below = PROFILE_T[0] + np.floor((hi - PROFILE_T[0]) / step + 1e-9) * step
+    below = PROFILE_T[0] + np.floor((hi - PROFILE_T[0]) / step + 1e-9) * step  # the last sample at or under hi
+
+    def fit_to(end: float) -> float:
+        sel = _range(PROFILE_T, (lo, end))
+        return quadratic_curvature(PROFILE_T[sel], depth[sel])
+
     share = (hi - below) / step
-    curves = [
-        quadratic_curvature(PROFILE_T[sel], depth[sel])
-        for sel in (_range(PROFILE_T, (lo, below)), _range(PROFILE_T, (lo, below + step)))[: 2 if share > 1e-9 else 1]
-    ]
-    return curves[0] if len(curves) == 1 else float((1.0 - share) * curves[0] + share * curves[1])
+    if share <= 1e-9:  # hi is a sample
+        return fit_to(below)
+    return float((1.0 - share) * fit_to(below) + share * fit_to(below + step))
 
 
 def _outermost(edge: np.ndarray, depth: np.ndarray, where: np.ndarray, fallback: np.ndarray) -> np.ndarray:

@@ -92,13 +92,18 @@ def stretch_factor(azimuth_deg: float, max_deg: float) -> float:
     return 1.0 / math.cos(math.radians(min(abs(azimuth_deg), max_deg)))
 
 
+def oblique_share(azimuth_deg: float, full_deg: float = OBLIQUE_FIT_FULL_DEG) -> float:
+    """How far the view is along the way from OBLIQUE_FIT_FROM_DEG (0) to ``full_deg`` (1) and
+    beyond: what the fit's end and the absolute line (``Drill.abs_line``) move by. 0 when unknown."""
+    if not math.isfinite(azimuth_deg):
+        return 0.0
+    return float(np.clip((abs(azimuth_deg) - OBLIQUE_FIT_FROM_DEG) / max(full_deg - OBLIQUE_FIT_FROM_DEG, 1e-9), 0.0, 1.0))
+
+
 def fit_range_at(azimuth_deg: float) -> tuple[float, float]:
     """The part of the trunk (hip 0 → shoulder 1) the back's curve is fitted over at this view."""
     lo, hi = FIT_RANGE
-    if not math.isfinite(azimuth_deg):
-        return FIT_RANGE
-    share = np.clip((abs(azimuth_deg) - OBLIQUE_FIT_FROM_DEG) / (OBLIQUE_FIT_FULL_DEG - OBLIQUE_FIT_FROM_DEG), 0.0, 1.0)
-    return lo, float(hi + share * (OBLIQUE_FIT_END - hi))
+    return lo, hi + oblique_share(azimuth_deg) * (OBLIQUE_FIT_END - hi)
 
 
 def stretch(points: np.ndarray, about: np.ndarray, factor: float) -> np.ndarray:

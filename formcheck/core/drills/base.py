@@ -19,7 +19,7 @@ from formcheck.core.reference import BackReference
 from formcheck.core.reps import Phase, RepCounter, RepSpan
 from formcheck.core.segment import Movement, PlannedCounter
 from formcheck.core.settings import Settings
-from formcheck.core.view import OBLIQUE_FIT_FROM_DEG
+from formcheck.core.view import oblique_share
 
 # Said of a rep that a recorded clip cut off.
 CUT_NOTES = {
@@ -320,10 +320,7 @@ class Drill:
         higher (real neutral side-view deadlifts up to +0.40 over hip to 0.7 of the trunk,
         +0.29 to 0.8), so the line rises with it, by ``oblique_abs_margin`` from
         ``oblique_judged_deg`` on (where the estimate cannot tell 40° from 45° either)."""
-        if not math.isfinite(view_deg):
-            return self.abs_threshold
-        ramp = (abs(view_deg) - OBLIQUE_FIT_FROM_DEG) / max(self.s.oblique_judged_deg - OBLIQUE_FIT_FROM_DEG, 1e-9)
-        return self.abs_threshold + self.s.oblique_abs_margin * float(np.clip(ramp, 0.0, 1.0))
+        return self.abs_threshold + self.s.oblique_abs_margin * oblique_share(view_deg, self.s.oblique_judged_deg)
 
     def view_at(self, window: list[FrameFeatures]) -> float:
         """How far round from side-on the camera was over a window (median of the estimate)."""
